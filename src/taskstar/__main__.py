@@ -1,0 +1,3 @@
+from taskstar.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""The one composition root: settings in, a configured Litestar app out."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Server
+
+from taskstar.http.auth import jwt_auth
+from taskstar.http.guards import provide_membership, require_role
+from taskstar.http.logging import logging_config
+from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
+from taskstar.http.pagination import provide_page
+from taskstar.http.problems import problem_details_plugin
+from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_store
+from taskstar.persistence import PersistencePath
+from taskstar.settings import Persistence, Settings
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def build_persistence(settings: Settings) -> PersistencePath:
+    if settings.persistence is Persistence.SQLALCHEMY_ASYNC:
+        from taskstar.sqlalchemy.paths import SQLAlchemyAsyncPath
+
+        return SQLAlchemyAsyncPath(settings)
+    raise AssertionError(f"unhandled persistence path {settings.persistence}")  # settings validated it
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    persistence = build_persistence(settings)
+    auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
+    rate_limit = auth_rate_limit(settings.auth_rate_limit)
+    return Litestar(
+        route_handlers=[*OPS_HANDLERS, *persistence.route_handlers],
+        plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
+        on_app_init=[auth.on_app_init],
+        middleware=[rate_limit.middleware, metrics_config.middleware],
+        guards=[require_role],
+        dependencies={
+            "page": Provide(provide_page, sync_to_thread=False),
+            "access": Provide(provide_membership, sync_to_thread=False),
+            **persistence.dependencies,
+        },
+        lifespan=[persistence.lifespan, pool_metrics],
+        stores={STORE_NAME: rate_limit_store(settings.redis_url)},
+        state=State(
+            {
+                "persistence": persistence,
+                "jwt_auth": auth,
+                "ready_timeout_seconds": settings.ready_timeout_seconds,
+            }
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        logging_config=logging_config(settings.log_level, settings.log_format),
+        openapi_config=OpenAPIConfig(
+            title="Taskstar",
+            version="1",
+            description=_API_DESCRIPTION,
+            servers=[Server(url="/")],
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+        ),
+    )
+
+
+_API_DESCRIPTION = """\
+A self-hostable task tracker. Authenticate with `POST /api/auth/login` and send
+`Authorization: Bearer <token>`. Errors are RFC 9457 problem details.
+
+Request bodies: fields a client does not own (ids, timestamps, anything not in
+the request schema) are ignored. PATCH is partial: omitted fields stay as they are.
+"""

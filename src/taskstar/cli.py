@@ -1,0 +1,52 @@
+"""The ``taskstar`` command: Litestar's CLI bound to Taskstar's app.
+
+``taskstar run`` serves the API, ``taskstar database upgrade`` applies
+migrations (advanced-alchemy's commands), and so on for every Litestar command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from taskstar.settings import Settings, SettingsError
+
+APP_FACTORY = "taskstar.app:create_app"
+
+
+def main() -> None:
+    try:
+        Settings.from_env()  # fail fast, with the variable's name, before Litestar loads the app
+    except SettingsError as error:
+        click.echo(f"taskstar: configuration error: {error}", err=True)
+        sys.exit(2)
+    os.environ.setdefault("LITESTAR_APP", APP_FACTORY)
+    os.environ.setdefault("LITESTAR_APP_NAME", "Taskstar")
+
+    from litestar.cli.main import litestar_group
+
+    _confirm_only_on_a_terminal(litestar_group)
+    litestar_group(prog_name="taskstar")
+
+
+def _confirm_only_on_a_terminal(group: click.Group) -> None:
+    """Deploy scripts and CI have no one to answer "are you sure?": without a
+    terminal on stdin, ``database upgrade`` runs as if given ``--no-prompt``."""
+    original = group.get_command
+
+    def get_command(ctx: click.Context, name: str) -> click.Command | None:
+        command = original(ctx, name)
+        if name in {"database", "db"} and isinstance(command, click.Group):
+            for sub in command.commands.values():
+                for param in sub.params:
+                    if param.name == "no_prompt":
+                        param.default = not sys.stdin.isatty()
+        return command
+
+    group.get_command = get_command  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Framework-free rules shared by every persistence path: no Litestar, no ORM."""

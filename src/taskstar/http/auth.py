@@ -1,0 +1,42 @@
+"""Bearer-token authentication through Litestar's JWT security backend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.security.jwt import JWTAuth, Token
+
+from taskstar.domain.access import Caller
+from taskstar.http.schemas import AccessToken
+from taskstar.persistence import PersistencePath
+
+#: Routes that answer without a token (besides handlers marked ``exclude_from_auth``).
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
+
+
+async def _retrieve_caller(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
+    try:
+        user_id = UUID(token.sub)
+    except ValueError:
+        return None
+    persistence: PersistencePath = connection.app.state.persistence
+    return await persistence.load_caller(connection, user_id)
+
+
+def jwt_auth(secret_key: str, token_ttl_seconds: int) -> JWTAuth[Caller]:
+    return JWTAuth[Caller](
+        retrieve_user_handler=_retrieve_caller,
+        token_secret=secret_key,
+        default_token_expiration=timedelta(seconds=token_ttl_seconds),
+        exclude=PUBLIC_PATHS,
+        description="A token from POST /api/auth/login, sent as `Authorization: Bearer <token>`.",
+    )
+
+
+def issue_token(auth: JWTAuth[Caller], user_id: UUID) -> AccessToken:
+    ttl = auth.default_token_expiration
+    token = auth.create_token(identifier=str(user_id), token_expiration=ttl)
+    return AccessToken(access_token=token, expires_in=int(ttl.total_seconds()))

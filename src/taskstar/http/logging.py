@@ -1,0 +1,36 @@
+"""Logging set-up: plain text for people, one JSON object a line for collectors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from litestar.logging.config import LoggingConfig
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def logging_config(level: str, log_format: str) -> LoggingConfig:
+    formatter = (
+        {"()": JsonFormatter}
+        if log_format == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    )
+    return LoggingConfig(
+        root={"level": level, "handlers": ["queue_listener"]},
+        formatters={"standard": formatter},
+        loggers={"taskstar": {"level": level, "propagate": True}},
+        log_exceptions="debug",  # our problem mapper logs unexpected errors itself
+    )

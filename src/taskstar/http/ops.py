@@ -1,0 +1,91 @@
+"""Operations endpoints: liveness, readiness against the database, Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.response import Response
+from prometheus_client import REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from taskstar.http.problems import UNAVAILABLE_RETRY_AFTER
+from taskstar.persistence import PersistencePath
+
+logger = logging.getLogger("taskstar.ops")
+
+
+@get("/health", tags=["operations"], operation_id="health", sync_to_thread=False, exclude_from_auth=True)
+def health() -> dict[str, str]:
+    """200 while the process lives; touches nothing else."""
+    return {"status": "ok"}
+
+
+@get(
+    "/ready",
+    tags=["operations"],
+    operation_id="ready",
+    exclude_from_auth=True,
+    responses={503: ResponseSpec(data_container=dict[str, str], description="The database does not answer")},
+)
+async def ready(state: State) -> Response[dict[str, str]]:
+    """200 when the database answers within the readiness timeout, 503 otherwise."""
+    persistence: PersistencePath = state.persistence
+    try:
+        await asyncio.wait_for(persistence.ping(), timeout=state.ready_timeout_seconds)
+    except Exception as exc:  # any failure to answer means "not ready"
+        logger.warning("readiness check failed: %r", exc)
+        return Response(
+            {"status": "unavailable", "detail": "the database does not answer"},
+            status_code=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+        )
+    return Response({"status": "ok"})
+
+
+class TaskstarMetrics(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+    openmetrics_format = False
+
+
+metrics_config = PrometheusConfig(
+    app_name="taskstar",
+    prefix="taskstar",
+    group_path=True,  # label by route template, not by every id
+    exclude=["^/metrics$"],
+)
+
+
+class _PoolCollector(Collector):
+    def __init__(self, persistence: PersistencePath) -> None:
+        self._persistence = persistence
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "taskstar_db_pool_connections_in_use",
+            "Database connections checked out of the pool",
+            value=self._persistence.connections_in_use(),
+        )
+
+
+@asynccontextmanager
+async def pool_metrics(app: Litestar) -> AsyncIterator[None]:
+    """Publish pool use while the app runs (several apps may share a process in tests)."""
+    collector = _PoolCollector(app.state.persistence)
+    REGISTRY.register(collector)
+    try:
+        yield
+    finally:
+        REGISTRY.unregister(collector)
+
+
+OPS_HANDLERS: list[Any] = [health, ready, TaskstarMetrics]

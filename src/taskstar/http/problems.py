@@ -1,0 +1,114 @@
+"""Every error leaves as RFC 9457 problem details (``application/problem+json``).
+
+One table maps domain errors to statuses; Litestar's own HTTP errors (validation,
+unknown route, wrong method, body too large, rate limit) and anything unexpected
+go through the same shape, so a client parses one format for every failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+
+from taskstar.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StaleVersion,
+    Unavailable,
+)
+
+logger = logging.getLogger("taskstar.errors")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    AuthenticationFailed: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+    Unavailable: 503,
+}
+
+#: Seconds a client should wait before retrying when the database is unreachable.
+UNAVAILABLE_RETRY_AFTER = 2
+
+
+def problem(
+    status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=status,
+        title=HTTPStatus(status).phrase,
+        detail=detail,
+        headers=headers,
+        extra=extra or None,
+    )
+
+
+def from_domain_error(exc: DomainError) -> ProblemDetailsException:
+    status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)} if status == 503 else None
+    errors = [{"field": error.field, "message": error.message} for error in exc.errors]
+    return problem(status, exc.detail, headers=headers, **({"errors": errors} if errors else {}))
+
+
+def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
+    headers = dict(exc.headers or {})
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        extra["errors"] = [
+            {"field": item.get("key"), "message": item.get("message"), "source": item.get("source")}
+            for item in exc.extra
+            if isinstance(item, Mapping)
+        ]
+    if exc.status_code == 429 and "Retry-After" not in headers:
+        # Litestar's rate limiter sends the IETF RateLimit-Reset header only;
+        # the contract promises the standard Retry-After too.
+        headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
+    return problem(exc.status_code, str(exc.detail), headers=headers or None, **extra)
+
+
+def from_unexpected(exc: Exception) -> ProblemDetailsException:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem(500, "An unexpected error occurred; it has been logged.")
+
+
+def problem_details_plugin(
+    translations: Mapping[type[Exception], Callable[[Any], DomainError | None]],
+) -> ProblemDetailsPlugin:
+    """The plugin, given a persistence path's translations of its own exceptions.
+
+    A path maps its driver's errors (a unique violation, a lost connection) to
+    domain errors; from there they take the same road as every other error.
+    """
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        HTTPException: from_http_exception,
+        DomainError: from_domain_error,
+        Exception: from_unexpected,
+    }
+    for exc_type, translate in translations.items():
+        mapping[exc_type] = _via_domain_error(translate)
+    return ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=mapping))
+
+
+def _via_domain_error(
+    translate: Callable[[Any], DomainError | None],
+) -> Callable[[Exception], ProblemDetailsException]:
+    def convert(exc: Exception) -> ProblemDetailsException:
+        domain_error = translate(exc)
+        return from_domain_error(domain_error) if domain_error is not None else from_unexpected(exc)
+
+    return convert

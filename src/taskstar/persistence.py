@@ -1,0 +1,70 @@
+"""The port between the shared HTTP edge and a persistence path.
+
+Auth, guards, error mapping and the operations endpoints talk to the database
+only through this protocol, so each path (SQLAlchemy async, split, sync,
+Piccolo) plugs in beside the others without the edge knowing which it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.connection import ASGIConnection
+    from litestar.di import Provide
+    from litestar.plugins import PluginProtocol
+    from litestar.types import ControllerRouterHandler
+
+    from taskstar.domain.access import Caller, Membership
+    from taskstar.domain.errors import DomainError
+
+#: The kinds of resource a route can address, by the path parameter naming it.
+ResourceKind = Literal["workspace"]
+RESOURCE_PARAMETERS: dict[str, ResourceKind] = {"workspace_id": "workspace"}
+
+
+class PersistencePath(Protocol):
+    name: str
+
+    plugins: Sequence[PluginProtocol]
+    """Litestar plugins that wire the ORM (engine, session, serialization, CLI)."""
+
+    route_handlers: Sequence[ControllerRouterHandler]
+    """The API's controllers, built on this path's services."""
+
+    dependencies: Mapping[str, Provide]
+
+    error_translations: Mapping[type[Exception], Callable[[Any], DomainError | None]]
+    """This path's own exceptions, as domain errors (a unique violation is a Conflict)."""
+
+    def lifespan(self, app: Litestar) -> AbstractAsyncContextManager[None]:
+        """Prepares the schema at start (migrate, or refuse an outdated one)."""
+        ...
+
+    async def load_caller(
+        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID
+    ) -> Caller | None:
+        """The authenticated user behind a token, or ``None`` if they no longer exist."""
+        ...
+
+    async def find_membership(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        kind: ResourceKind,
+        resource_id: UUID,
+        user_id: UUID,
+    ) -> Membership | None:
+        """The caller's role in the workspace owning the resource; ``None`` for strangers or no resource."""
+        ...
+
+    async def ping(self) -> None:
+        """One round trip to the database; raises when it does not answer."""
+        ...
+
+    def connections_in_use(self) -> int:
+        """Pooled connections checked out right now (for ``/metrics``)."""
+        ...

@@ -1,0 +1,1 @@
+"""The SQLAlchemy persistence paths: models, repositories, services, controllers, migrations."""

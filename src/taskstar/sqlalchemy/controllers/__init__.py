@@ -1,0 +1,1 @@
+"""HTTP in, service call, DTO out: no SQL and no session handling here."""

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.security.jwt import JWTAuth
+
+from taskstar.domain.access import Caller
+from taskstar.http.auth import issue_token
+from taskstar.http.openapi import problems
+from taskstar.http.ratelimit import RATE_LIMITED
+from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
+from taskstar.sqlalchemy.controllers.dependencies import provide_user_service
+from taskstar.sqlalchemy.services.users import UserService
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+    dependencies = {"users": Provide(provide_user_service, sync_to_thread=False)}
+
+    @post(
+        "/register",
+        operation_id="register",
+        exclude_from_auth=True,
+        responses=problems(409, 429, public=True),
+        opt={RATE_LIMITED: True},
+    )
+    async def register(self, data: RegisterRequest, users: UserService) -> UserRead:
+        """Create an account. Emails are unique ignoring case."""
+        user = await users.register(email=data.email, password=data.password, name=data.name)
+        return present(user, UserRead)
+
+    @post(
+        "/login",
+        operation_id="login",
+        status_code=200,
+        exclude_from_auth=True,
+        responses=problems(429, public=True) | problems(401),
+        opt={RATE_LIMITED: True},
+    )
+    async def login(self, data: LoginRequest, users: UserService, request: Request) -> AccessToken:
+        """Exchange email and password for a bearer token."""
+        user = await users.authenticate(email=data.email, password=data.password)
+        auth: JWTAuth[Caller] = request.app.state.jwt_auth
+        return issue_token(auth, user.id)
+
+
+@get("/api/me", tags=["auth"], operation_id="me", responses=problems(), sync_to_thread=False)
+def me(request: Request[Caller, object, object]) -> UserRead:
+    """The caller, as loaded by authentication (no further query)."""
+    return present(request.user, UserRead)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import Provide
+from litestar.pagination import OffsetPagination
+
+from taskstar.domain.roles import Action
+from taskstar.http.guards import ACTION_KEY, CurrentMembership
+from taskstar.http.openapi import problems
+from taskstar.http.pagination import PageRequest
+from taskstar.http.schemas import MemberCreate, MemberRead, MemberUpdate, present
+from taskstar.sqlalchemy.controllers.dependencies import provide_member_service
+from taskstar.sqlalchemy.services.members import MemberService
+
+
+class MemberController(Controller):
+    path = "/api/workspaces/{workspace_id:uuid}/members"
+    tags = ["members"]
+    dependencies = {"members": Provide(provide_member_service, sync_to_thread=False)}
+
+    @get(operation_id="listMembers", responses=problems(404), opt={ACTION_KEY: Action.READ_MEMBERS})
+    async def list_members(
+        self, workspace_id: UUID, members: MemberService, page: PageRequest, access: CurrentMembership
+    ) -> OffsetPagination[MemberRead]:
+        """Members in the order they joined."""
+        rows, total = await members.page(access, limit=page.limit, offset=page.offset)
+        return OffsetPagination(
+            items=[present(member, MemberRead) for member in rows],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+    @post(
+        operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS}
+    )
+    async def add_member(
+        self, workspace_id: UUID, data: MemberCreate, members: MemberService, access: CurrentMembership
+    ) -> MemberRead:
+        """Add a registered user by email (admin+; only an owner grants owner)."""
+        member = await members.add(access, email=data.email, role=data.role)
+        return present(member, MemberRead)
+
+    @patch(
+        "/{user_id:uuid}",
+        operation_id="updateMember",
+        responses=problems(403, 404, 409),
+        opt={ACTION_KEY: Action.MANAGE_MEMBERS},
+    )
+    async def update_member(
+        self,
+        workspace_id: UUID,
+        user_id: UUID,
+        data: MemberUpdate,
+        members: MemberService,
+        access: CurrentMembership,
+    ) -> MemberRead:
+        """Change a member's role; the last owner cannot be demoted (409)."""
+        return present(await members.change_role(access, user_id, data.role), MemberRead)
+
+    @delete(
+        "/{user_id:uuid}",
+        operation_id="removeMember",
+        responses=problems(403, 404, 409),
+        opt={ACTION_KEY: Action.MANAGE_MEMBERS},
+    )
+    async def remove_member(
+        self, workspace_id: UUID, user_id: UUID, members: MemberService, access: CurrentMembership
+    ) -> None:
+        """Remove a member; the last owner cannot be removed (409)."""
+        await members.remove(access, user_id)

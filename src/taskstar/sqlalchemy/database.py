@@ -1,0 +1,105 @@
+"""Engine, sessions and migrations for the SQLAlchemy paths, configured once from settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from litestar.datastructures import State
+from litestar.types import Scope
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+
+from taskstar.settings import DatabaseKind, Settings
+from taskstar.sqlalchemy.models import Base
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TaskstarSession(Session):
+    """The sync session behind each ``AsyncSession``; SQLite listens to its transactions."""
+
+
+class TaskstarAsyncConfig(SQLAlchemyAsyncConfig):
+    """Marks each request's session as reading or writing before its first query."""
+
+    def provide_session(self, state: State, scope: Scope) -> AsyncSession:
+        session = super().provide_session(state, scope)
+        session.info.setdefault("writes", scope.get("method") not in SAFE_METHODS)
+        return session
+
+
+def build_config(settings: Settings) -> TaskstarAsyncConfig:
+    if settings.database.kind is DatabaseKind.SQLITE:
+        settings.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        url = settings.database.with_driver("aiosqlite")
+        connect_args: dict[str, Any] = {"timeout": settings.sqlite_busy_timeout_seconds}
+    else:
+        url = settings.database.with_driver("asyncpg")
+        connect_args = {
+            "timeout": settings.db_pool_timeout_seconds,  # connecting
+            "command_timeout": settings.db_statement_timeout_seconds,
+            "server_settings": {
+                "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000)),
+                "application_name": "taskstar",
+            },
+        }
+    config = TaskstarAsyncConfig(
+        connection_string=url,
+        metadata=Base.metadata,
+        engine_config=EngineConfig(
+            # Sized to the expected concurrency: a pool that overflows opens and
+            # closes connections under load (shared/design.md measured -30%).
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pool_timeout=settings.db_pool_timeout_seconds,
+            pool_recycle=1800,
+            connect_args=connect_args,
+        ),
+        session_config=AsyncSessionConfig(expire_on_commit=False, sync_session_class=TaskstarSession),
+        alembic_config=AlembicAsyncConfig(
+            script_location=str(MIGRATIONS),
+            version_table_name="alembic_version",
+            render_as_batch=True,
+        ),
+    )
+    if settings.database.kind is DatabaseKind.SQLITE:
+        _tune_sqlite(config.get_engine().sync_engine)
+    return config
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, enforced foreign keys, and write transactions that take the lock up front.
+
+    A deferred transaction that reads and then writes cannot wait for the write
+    lock (SQLite answers "database is locked" at once), so requests that write
+    begin ``IMMEDIATE`` and queue on ``busy_timeout`` instead; reads stay deferred
+    and never block on writers under WAL.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(TaskstarSession, "after_begin")
+def _begin_sqlite_transaction(
+    session: Session, _transaction: SessionTransaction, connection: Connection
+) -> None:
+    """Emit SQLite's BEGIN (see :func:`_tune_sqlite`); sessions outside a request write."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if session.info.get("writes", True) else "BEGIN")

@@ -1,0 +1,58 @@
+"""Keeping the database at the newest migration, or refusing to serve it when it is not."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from taskstar.sqlalchemy.database import MIGRATIONS
+
+logger = logging.getLogger("taskstar.schema")
+UPGRADE_COMMAND = "taskstar database upgrade --no-prompt"
+
+
+class SchemaBehind(RuntimeError):
+    """The database is not at the newest migration."""
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(
+                sync, opts={"version_table": "alembic_version"}
+            ).get_current_revision()
+        )
+
+
+async def upgrade_to_head(engine: AsyncEngine) -> None:
+    """Apply pending migrations in one transaction (the embedded default does this at start)."""
+    async with engine.connect() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+        await connection.commit()
+
+
+async def require_head(engine: AsyncEngine) -> None:
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaBehind(
+            f"The database schema is at revision {current or 'none (empty database)'}, "
+            f"but this Taskstar needs {head}. Run `{UPGRADE_COMMAND}` first."
+        )

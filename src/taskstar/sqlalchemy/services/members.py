@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from taskstar.domain.members import check_owner_rules, check_owners_remain
+from taskstar.domain.roles import Role
+from taskstar.sqlalchemy.models import Membership
+from taskstar.sqlalchemy.repositories import MembershipRepository, UserRepository, WorkspaceRepository
+
+
+class MemberService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.memberships = MembershipRepository(session=session, auto_refresh=False)
+        self.users = UserRepository(session=session, auto_refresh=False)
+        self.workspaces = WorkspaceRepository(session=session, auto_refresh=False)
+
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Membership], int]:
+        return await self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+
+    async def add(self, access: Access, *, email: str, role: Role) -> Membership:
+        check_owner_rules(access.role, granting=role)
+        user = await self.users.by_email(email)
+        if user is None:
+            raise InvalidInput.on("email", "No account has this email")
+        if await self.memberships.role_in_workspace(access.workspace_id, user.id) is not None:
+            raise Conflict("This user is already a member", errors=[FieldError("email", "already a member")])
+        member = await self.memberships.add(
+            Membership(workspace_id=access.workspace_id, user_id=user.id, role=role)
+        )
+        member.user = user
+        await self.session.commit()
+        return member
+
+    async def change_role(self, access: Access, user_id: UUID, role: Role) -> Membership:
+        await self.workspaces.lock(access.workspace_id)
+        member = await self._member(access, user_id)
+        check_owner_rules(access.role, granting=role, target=member.role)
+        if member.role is Role.OWNER and role is not Role.OWNER:
+            check_owners_remain(await self.memberships.owner_count(access.workspace_id), losing_one=True)
+        member.role = role
+        await self.session.flush()
+        await self.session.commit()
+        return member
+
+    async def remove(self, access: Access, user_id: UUID) -> None:
+        await self.workspaces.lock(access.workspace_id)
+        member = await self._member(access, user_id)
+        check_owner_rules(access.role, target=member.role)
+        if member.role is Role.OWNER:
+            check_owners_remain(await self.memberships.owner_count(access.workspace_id), losing_one=True)
+        await self.session.delete(member)
+        await self.session.flush()
+        await self.session.commit()
+
+    async def _member(self, access: Access, user_id: UUID) -> Membership:
+        member = await self.memberships.member(access.workspace_id, user_id)
+        if member is None:
+            raise NotFound("No member with this user id in the workspace")
+        return member

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Caller
+from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.passwords import hash_password, verify_password
+from taskstar.sqlalchemy.models import User
+from taskstar.sqlalchemy.repositories import UserRepository
+
+
+class UserService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.users = UserRepository(session=session, auto_refresh=False)
+
+    async def register(self, *, email: str, password: str, name: str) -> User:
+        # Hash before the first query: the write transaction stays short.
+        password_hash = await hash_password(password)
+        email = email.lower()
+        if await self.users.by_email(email) is not None:
+            raise Conflict(
+                "An account with this email already exists",
+                errors=[FieldError("email", "already registered")],
+            )
+        user = await self.users.add(User(email=email, name=name, password_hash=password_hash))
+        await self.session.commit()
+        return user
+
+    async def authenticate(self, *, email: str, password: str) -> User:
+        """The user with these credentials; unknown email and wrong password fail alike."""
+        user = await self.users.by_email(email)
+        if not await verify_password(user.password_hash if user else None, password) or user is None:
+            raise AuthenticationFailed("Wrong email or password")
+        return user
+
+    async def caller(self, user_id: UUID) -> Caller | None:
+        user = await self.users.get_one_or_none(User.id == user_id)
+        if user is None:
+            return None
+        return Caller(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
