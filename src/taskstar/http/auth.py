@@ -7,7 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from taskstar.domain.access import Caller
 from taskstar.http.schemas import AccessToken
@@ -15,6 +17,18 @@ from taskstar.persistence import PersistencePath
 
 #: Routes that answer without a token (besides handlers marked ``exclude_from_auth``).
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
+
+
+class BearerAuthenticationMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware reads the token after any scheme; accept only ``Bearer``."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        scheme, _, _ = connection.headers.get(self.auth_header, "").partition(" ")
+        if scheme.lower() != "bearer":
+            raise NotAuthorizedException("Send `Authorization: Bearer <token>`")
+        return await super().authenticate_request(connection)
 
 
 async def _retrieve_caller(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
@@ -32,6 +46,7 @@ def jwt_auth(secret_key: str, token_ttl_seconds: int) -> JWTAuth[Caller]:
         token_secret=secret_key,
         default_token_expiration=timedelta(seconds=token_ttl_seconds),
         exclude=PUBLIC_PATHS,
+        authentication_middleware_class=BearerAuthenticationMiddleware,
         description="A token from POST /api/auth/login, sent as `Authorization: Bearer <token>`.",
     )
 

@@ -1,0 +1,76 @@
+"""Fixtures for the one suite, parametrized over persistence path x database.
+
+Isolation: each run gets a fresh database built by ``taskstar database upgrade``
+(never ``create_all``); each test then creates its own users and workspaces
+with unique emails and slugs, so tests share a database without sharing data
+and commit for real, with no rollback tricks that would hide commit failures.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.contract.api import Api, assert_nothing_private
+from tests.server import Server, taskstar
+from tests.targets import Target, TestDatabase, selected_targets
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A migrated database and the environment that points Taskstar at it."""
+
+    target: Target
+    env: dict[str, str]
+
+
+def deployment_env(target: Target, database_url: str, data_dir: Path) -> dict[str, str]:
+    return {
+        "TASKSTAR_PERSISTENCE": target.persistence,
+        "TASKSTAR_DATABASE_URL": database_url,
+        "TASKSTAR_DATA_DIR": str(data_dir),
+        "TASKSTAR_SECRET_KEY": secrets.token_urlsafe(48),
+        # Tests register many users from one address; the limit itself has its own tests.
+        "TASKSTAR_AUTH_RATE_LIMIT": "100000/minute",
+        "TASKSTAR_LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="session", params=selected_targets(), ids=lambda target: target.id)
+def deployment(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    target: Target = request.param
+    directory = tmp_path_factory.mktemp(target.id)
+    database = TestDatabase.create(target.database, directory)
+    env = deployment_env(target, database.url, directory / "data")
+    upgrade = taskstar("database", "upgrade", "--no-prompt", env=env)
+    assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+    try:
+        yield Deployment(target, env)
+    finally:
+        database.drop()
+
+
+@pytest.fixture(scope="session")
+def server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(deployment.env, tmp_path_factory.mktemp("logs") / "server.log")
+    try:
+        running.wait_until_healthy()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[Api]:
+    """An anonymous client of the real server; every response is checked for secrets."""
+    with httpx.Client(
+        base_url=server.url, timeout=30, event_hooks={"response": [assert_nothing_private]}
+    ) as client:
+        yield Api(client)

@@ -1,0 +1,99 @@
+"""A client that knows only the HTTP contract (``shared/spec/api.md``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery"
+
+
+def secrets_in(value: Any) -> list[str]:
+    """Keys that name a password or hash, and values that are argon2 hashes, anywhere in a JSON document."""
+    if isinstance(value, dict):
+        found = [key for key in value if "password" in key.lower() or "hash" in key.lower()]
+        return found + [leak for item in value.values() for leak in secrets_in(item)]
+    if isinstance(value, list):
+        return [leak for item in value for leak in secrets_in(item)]
+    return [value] if isinstance(value, str) and value.startswith("$argon2") else []
+
+
+def assert_nothing_private(response: httpx.Response) -> None:
+    """Every response the suite sees passes through here: no secret may leave."""
+    response.read()
+    assert "$argon2" not in response.text, response.text[:300]
+    if response.headers.get("content-type", "").startswith(("application/json", "application/problem+json")):
+        leaked = secrets_in(response.json())
+        assert not leaked, f"{response.request.method} {response.request.url} leaked {leaked}"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Api:
+    http: httpx.Client
+    token: str | None = None
+    user: dict[str, Any] | None = None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    @property
+    def id(self) -> str:
+        assert self.user is not None
+        return self.user["id"]
+
+    @property
+    def email(self) -> str:
+        assert self.user is not None
+        return self.user["email"]
+
+    def register(self, name: str = "Ada") -> Api:
+        """A new account, signed in."""
+        email = f"{unique(name.lower())}@example.com"
+        created = self.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": name})
+        assert created.status_code == 201, created.text
+        login = self.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        return Api(self.http, token=login.json()["access_token"], user=created.json())
+
+    def create_workspace(self, name: str = "Web team") -> dict[str, Any]:
+        response = self.post("/api/workspaces", json={"name": name, "slug": unique("ws")})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def add_member(self, workspace_id: str, member: Api, role: str) -> dict[str, Any]:
+        response = self.post(
+            f"/api/workspaces/{workspace_id}/members", json={"email": member.email, "role": role}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text}"
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["title"] and problem["detail"]
+    return problem

@@ -1,0 +1,57 @@
+"""Every failure is problem+json with the right status; client input never causes a 500."""
+
+from __future__ import annotations
+
+from tests.contract.api import Api, assert_problem, unique
+
+
+def test_unknown_route_and_wrong_method(api: Api) -> None:
+    user = api.register()
+    assert_problem(user.get("/api/no-such-thing"), 404)
+    assert_problem(user.get("/api/workspaces/not-a-uuid"), 404)
+    assert_problem(user.request("PUT", "/api/workspaces"), 405)
+    assert_problem(api.request("DELETE", "/health"), 405)
+
+
+def test_malformed_bodies(api: Api) -> None:
+    user = api.register()
+    headers = {"content-type": "application/json"}
+    assert_problem(user.post("/api/workspaces", content=b"{not json", headers=headers), 400)
+    assert_problem(user.post("/api/workspaces", json=["a", "list"]), 400)
+    assert_problem(user.post("/api/workspaces", json={"name": 5, "slug": "ok-slug"}), 400)
+    assert_problem(user.post("/api/workspaces", json={"slug": "ok-slug"}), 400)
+
+
+def test_too_long_strings_are_400_on_every_database(api: Api) -> None:
+    user = api.register()
+    problem = assert_problem(user.post("/api/workspaces", json={"name": "x" * 201, "slug": "fine-slug"}), 400)
+    assert problem["errors"] == [
+        {"field": "name", "message": "Expected `str` of length <= 200", "source": "body"}
+    ]
+    assert user.get("/api/workspaces").json()["total"] == 0
+
+
+def test_bodies_over_one_mebibyte_are_413(api: Api) -> None:
+    user = api.register()
+    huge = {"name": "x" * (1024 * 1024), "slug": "huge"}
+    assert_problem(user.post("/api/workspaces", json=huge), 413)
+
+
+def test_server_owned_fields_in_a_body_are_ignored(api: Api) -> None:
+    user = api.register()
+    chosen_id = "01900000-0000-7000-8000-000000000001"
+    response = user.post(
+        "/api/workspaces",
+        json={
+            "name": "Mine",
+            "slug": unique("my-slug"),
+            "id": chosen_id,
+            "role": "viewer",
+            "created_at": "2000-01-01",
+        },
+    )
+    assert response.status_code == 201
+    workspace = response.json()
+    assert workspace["id"] != chosen_id
+    assert workspace["role"] == "owner"
+    assert not workspace["created_at"].startswith("2000")
