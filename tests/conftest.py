@@ -15,7 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 
+from taskstar.app import create_app
+from taskstar.settings import Settings
 from tests.contract.api import Api, assert_nothing_private
 from tests.server import Server, taskstar
 from tests.targets import Target, TestDatabase, selected_targets
@@ -74,3 +78,16 @@ def api(server: Server) -> Iterator[Api]:
         base_url=server.url, timeout=30, event_hooks={"response": [assert_nothing_private]}
     ) as client:
         yield Api(client)
+
+
+@pytest.fixture
+def app_client(deployment: Deployment) -> Iterator[TestClient[Litestar]]:
+    """The app in this process, on the run's database, with the real settings."""
+    app = create_app(Settings.from_env(deployment.env))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def in_process_api(app_client: TestClient[Litestar]) -> Api:
+    return Api(app_client)  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client

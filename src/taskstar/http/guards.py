@@ -8,11 +8,12 @@ too weak, and leaves the membership in ``request.state`` for the handler.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Dependency
+from litestar.params import SkipValidation
 
 from taskstar.domain.access import Caller, Membership
 from taskstar.domain.errors import NotFound
@@ -49,4 +50,4 @@ def provide_caller(request: ASGIConnection[Any, Caller, Any, Any]) -> Caller:
 
 
 #: Handler parameter type for the membership :func:`require_role` resolved.
-CurrentMembership = Annotated[Membership, Dependency(skip_validation=True)]
+CurrentMembership = NamedDependency[SkipValidation[Membership]]

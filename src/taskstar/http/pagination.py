@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -19,8 +20,12 @@ class PageRequest:
 
 def provide_page(
     limit: Annotated[
-        int, Parameter(query="limit", ge=1, le=MAX_LIMIT, description="Items per page (1-100; never clamped)")
+        int, QueryParameter(ge=1, le=MAX_LIMIT, description="Items per page (1-100; never clamped)")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Parameter(query="offset", ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, description="Items to skip")] = 0,
 ) -> PageRequest:
     return PageRequest(limit=limit, offset=offset)
+
+
+#: Handler parameter type: ``page: Page`` injects the validated ``limit``/``offset``.
+Page = NamedDependency[PageRequest]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth
 
 from taskstar.domain.access import Caller
@@ -9,8 +10,7 @@ from taskstar.http.auth import issue_token
 from taskstar.http.openapi import problems
 from taskstar.http.ratelimit import RATE_LIMITED
 from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
-from taskstar.sqlalchemy.controllers.dependencies import provide_user_service
-from taskstar.sqlalchemy.services.users import UserService
+from taskstar.sqlalchemy.controllers.dependencies import Users, provide_user_service
 
 
 class AuthController(Controller):
@@ -25,7 +25,7 @@ class AuthController(Controller):
         responses=problems(409, 429, public=True),
         opt={RATE_LIMITED: True},
     )
-    async def register(self, data: RegisterRequest, users: UserService) -> UserRead:
+    async def register(self, data: JSONBody[RegisterRequest], users: Users) -> UserRead:
         """Create an account. Emails are unique ignoring case."""
         user = await users.register(email=data.email, password=data.password, name=data.name)
         return present(user, UserRead)
@@ -38,7 +38,7 @@ class AuthController(Controller):
         responses=problems(429, public=True) | problems(401),
         opt={RATE_LIMITED: True},
     )
-    async def login(self, data: LoginRequest, users: UserService, request: Request) -> AccessToken:
+    async def login(self, data: JSONBody[LoginRequest], users: Users, request: Request) -> AccessToken:
         """Exchange email and password for a bearer token."""
         user = await users.authenticate(email=data.email, password=data.password)
         auth: JWTAuth[Caller] = request.app.state.jwt_auth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskstar.sqlalchemy.services.members import MemberService
@@ -9,13 +10,19 @@ from taskstar.sqlalchemy.services.users import UserService
 from taskstar.sqlalchemy.services.workspaces import WorkspaceService
 
 
-def provide_user_service(db_session: AsyncSession) -> UserService:
+def provide_user_service(db_session: NamedDependency[AsyncSession]) -> UserService:
     return UserService(db_session)
 
 
-def provide_workspace_service(db_session: AsyncSession) -> WorkspaceService:
+def provide_workspace_service(db_session: NamedDependency[AsyncSession]) -> WorkspaceService:
     return WorkspaceService(db_session)
 
 
-def provide_member_service(db_session: AsyncSession) -> MemberService:
+def provide_member_service(db_session: NamedDependency[AsyncSession]) -> MemberService:
     return MemberService(db_session)
+
+
+# Handler parameter types: ``workspaces: Workspaces`` injects the request's WorkspaceService.
+Users = NamedDependency[UserService]
+Workspaces = NamedDependency[WorkspaceService]
+Members = NamedDependency[MemberService]

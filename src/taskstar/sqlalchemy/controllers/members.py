@@ -5,14 +5,14 @@ from uuid import UUID
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
-from taskstar.http.pagination import PageRequest
+from taskstar.http.pagination import Page
 from taskstar.http.schemas import MemberCreate, MemberRead, MemberUpdate, present
-from taskstar.sqlalchemy.controllers.dependencies import provide_member_service
-from taskstar.sqlalchemy.services.members import MemberService
+from taskstar.sqlalchemy.controllers.dependencies import Members, provide_member_service
 
 
 class MemberController(Controller):
@@ -22,7 +22,11 @@ class MemberController(Controller):
 
     @get(operation_id="listMembers", responses=problems(404), opt={ACTION_KEY: Action.READ_MEMBERS})
     async def list_members(
-        self, workspace_id: UUID, members: MemberService, page: PageRequest, access: CurrentMembership
+        self,
+        workspace_id: FromPath[UUID],
+        members: Members,
+        page: Page,
+        access: CurrentMembership,
     ) -> OffsetPagination[MemberRead]:
         """Members in the order they joined."""
         rows, total = await members.page(access, limit=page.limit, offset=page.offset)
@@ -37,7 +41,11 @@ class MemberController(Controller):
         operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS}
     )
     async def add_member(
-        self, workspace_id: UUID, data: MemberCreate, members: MemberService, access: CurrentMembership
+        self,
+        workspace_id: FromPath[UUID],
+        data: JSONBody[MemberCreate],
+        members: Members,
+        access: CurrentMembership,
     ) -> MemberRead:
         """Add a registered user by email (admin+; only an owner grants owner)."""
         member = await members.add(access, email=data.email, role=data.role)
@@ -51,10 +59,10 @@ class MemberController(Controller):
     )
     async def update_member(
         self,
-        workspace_id: UUID,
-        user_id: UUID,
-        data: MemberUpdate,
-        members: MemberService,
+        workspace_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+        data: JSONBody[MemberUpdate],
+        members: Members,
         access: CurrentMembership,
     ) -> MemberRead:
         """Change a member's role; the last owner cannot be demoted (409)."""
@@ -67,7 +75,11 @@ class MemberController(Controller):
         opt={ACTION_KEY: Action.MANAGE_MEMBERS},
     )
     async def remove_member(
-        self, workspace_id: UUID, user_id: UUID, members: MemberService, access: CurrentMembership
+        self,
+        workspace_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+        members: Members,
+        access: CurrentMembership,
     ) -> None:
         """Remove a member; the last owner cannot be removed (409)."""
         await members.remove(access, user_id)

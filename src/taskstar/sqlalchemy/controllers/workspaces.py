@@ -5,16 +5,16 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action, Role
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
-from taskstar.http.pagination import PageRequest
+from taskstar.http.pagination import Page
 from taskstar.http.schemas import WorkspaceCreate, WorkspaceRead, WorkspaceUpdate, set_fields
-from taskstar.sqlalchemy.controllers.dependencies import provide_workspace_service
+from taskstar.sqlalchemy.controllers.dependencies import Workspaces, provide_workspace_service
 from taskstar.sqlalchemy.models import Workspace
-from taskstar.sqlalchemy.services.workspaces import WorkspaceService
 
 
 def _read(workspace: Workspace, role: Role) -> WorkspaceRead:
@@ -35,7 +35,10 @@ class WorkspaceController(Controller):
 
     @get(operation_id="listWorkspaces", responses=problems())
     async def list_workspaces(
-        self, workspaces: WorkspaceService, page: PageRequest, request: Request[Caller, object, object]
+        self,
+        workspaces: Workspaces,
+        page: Page,
+        request: Request[Caller, object, object],
     ) -> OffsetPagination[WorkspaceRead]:
         """The caller's workspaces, oldest first, with the caller's role in each."""
         rows, total = await workspaces.page_for(request.user.id, limit=page.limit, offset=page.offset)
@@ -48,7 +51,10 @@ class WorkspaceController(Controller):
 
     @post(operation_id="createWorkspace", responses=problems(409))
     async def create_workspace(
-        self, data: WorkspaceCreate, workspaces: WorkspaceService, request: Request[Caller, object, object]
+        self,
+        data: JSONBody[WorkspaceCreate],
+        workspaces: Workspaces,
+        request: Request[Caller, object, object],
     ) -> WorkspaceRead:
         """Create a workspace; the caller becomes its owner."""
         workspace = await workspaces.create(request.user.id, name=data.name, slug=data.slug)
@@ -61,7 +67,10 @@ class WorkspaceController(Controller):
         opt={ACTION_KEY: Action.READ_WORKSPACE},
     )
     async def get_workspace(
-        self, workspace_id: UUID, workspaces: WorkspaceService, access: CurrentMembership
+        self,
+        workspace_id: FromPath[UUID],
+        workspaces: Workspaces,
+        access: CurrentMembership,
     ) -> WorkspaceRead:
         return _read(await workspaces.get(access), access.role)
 
@@ -73,9 +82,9 @@ class WorkspaceController(Controller):
     )
     async def update_workspace(
         self,
-        workspace_id: UUID,
-        data: WorkspaceUpdate,
-        workspaces: WorkspaceService,
+        workspace_id: FromPath[UUID],
+        data: JSONBody[WorkspaceUpdate],
+        workspaces: Workspaces,
         access: CurrentMembership,
     ) -> WorkspaceRead:
         """Rename or re-slug a workspace (admin or owner)."""
@@ -88,7 +97,10 @@ class WorkspaceController(Controller):
         opt={ACTION_KEY: Action.DELETE_WORKSPACE},
     )
     async def delete_workspace(
-        self, workspace_id: UUID, workspaces: WorkspaceService, access: CurrentMembership
+        self,
+        workspace_id: FromPath[UUID],
+        workspaces: Workspaces,
+        access: CurrentMembership,
     ) -> None:
         """Delete a workspace and everything in it (owner only)."""
         await workspaces.delete(access)
