@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class TaskstarSession(Session):
-    """The sync session behind each ``AsyncSession``; SQLite listens to its transactions."""
-
-
 class TaskstarAsyncConfig(SQLAlchemyAsyncConfig):
     """Marks each request's session as reading or writing before its first query."""
+
+    def create_session_maker(self) -> Callable[[], AsyncSession]:
+        if self.session_maker:
+            return self.session_maker
+        maker = super().create_session_maker()
+        if self.get_engine().dialect.name == "sqlite":
+            # advanced-alchemy replaces any ``sync_session_class`` we configure with
+            # a sessionmaker of its own (to hang its listeners on), so listen there.
+            event.listen(maker.kw["sync_session_class"], "after_begin", _begin_sqlite_transaction)  # type: ignore[attr-defined]
+        return maker
 
     def provide_session(self, state: State, scope: Scope) -> AsyncSession:
         session = super().provide_session(state, scope)
@@ -65,7 +72,7 @@ def build_config(settings: Settings) -> TaskstarAsyncConfig:
             pool_recycle=1800,
             connect_args=connect_args,
         ),
-        session_config=AsyncSessionConfig(expire_on_commit=False, sync_session_class=TaskstarSession),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
         alembic_config=AlembicAsyncConfig(
             script_location=str(MIGRATIONS),
             version_table_name="alembic_version",
@@ -96,10 +103,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-@event.listens_for(TaskstarSession, "after_begin")
 def _begin_sqlite_transaction(
     session: Session, _transaction: SessionTransaction, connection: Connection
 ) -> None:
     """Emit SQLite's BEGIN (see :func:`_tune_sqlite`); sessions outside a request write."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if session.info.get("writes", True) else "BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if session.info.get("writes", True) else "BEGIN")
