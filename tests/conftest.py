@@ -22,7 +22,7 @@ from taskstar.app import create_app
 from taskstar.settings import Settings
 from tests.contract.api import Api, assert_nothing_private
 from tests.server import Server, taskstar
-from tests.targets import Target, TestDatabase, selected_targets
+from tests.targets import ScratchDatabase, Target, selected_targets
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def deployment(
 ) -> Iterator[Deployment]:
     target: Target = request.param
     directory = tmp_path_factory.mktemp(target.id)
-    database = TestDatabase.create(target.database, directory)
+    database = ScratchDatabase.create(target.database, directory)
     env = deployment_env(target, database.url, directory / "data")
     upgrade = taskstar("database", "upgrade", "--no-prompt", env=env)
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr

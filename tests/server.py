@@ -60,10 +60,13 @@ class Server:
         raise RuntimeError(f"taskstar run did not become healthy in {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text()
 
     def stop(self) -> None:
+        if self._log.closed:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

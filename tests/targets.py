@@ -45,14 +45,14 @@ def selected_targets() -> list[Target]:
 
 
 @dataclass
-class TestDatabase:
+class ScratchDatabase:
     """A fresh database for one test run, dropped at the end."""
 
     url: str
     name: str | None = None  # PostgreSQL database name
 
     @classmethod
-    def create(cls, kind: str, directory: Path) -> TestDatabase:
+    def create(cls, kind: str, directory: Path) -> ScratchDatabase:
         if kind == "sqlite":
             return cls(url=f"sqlite:///{directory / 'taskstar.db'}")
         name = f"taskstar_test_{uuid.uuid4().hex[:12]}"

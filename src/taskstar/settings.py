@@ -162,7 +162,7 @@ def _number(env: dict[str, str], name: str, kind: type[N], default: N, *, minimu
     try:
         value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a {kind.__name__}") from None
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
     if value < minimum:
         raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
     return value

@@ -66,26 +66,31 @@ metrics_config = PrometheusConfig(
 
 
 class _PoolCollector(Collector):
-    def __init__(self, persistence: PersistencePath) -> None:
-        self._persistence = persistence
+    """Connections in use across the apps running in this process (one, outside tests)."""
+
+    def __init__(self) -> None:
+        self.running: list[PersistencePath] = []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         yield GaugeMetricFamily(
             "taskstar_db_pool_connections_in_use",
             "Database connections checked out of the pool",
-            value=self._persistence.connections_in_use(),
+            value=sum(persistence.connections_in_use() for persistence in self.running),
         )
+
+
+_pool_collector = _PoolCollector()
+REGISTRY.register(_pool_collector)
 
 
 @asynccontextmanager
 async def pool_metrics(app: Litestar) -> AsyncIterator[None]:
-    """Publish pool use while the app runs (several apps may share a process in tests)."""
-    collector = _PoolCollector(app.state.persistence)
-    REGISTRY.register(collector)
+    """Publish the app's pool use while it runs."""
+    _pool_collector.running.append(app.state.persistence)
     try:
         yield
     finally:
-        REGISTRY.unregister(collector)
+        _pool_collector.running.remove(app.state.persistence)
 
 
 OPS_HANDLERS: list[Any] = [health, ready, TaskstarMetrics]

@@ -1,0 +1,98 @@
+"""Taskstar as an operator meets it: the CLI, configuration errors, migrations and their drift check."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import Deployment
+from tests.server import Server, taskstar
+from tests.targets import ScratchDatabase
+
+
+def test_migrations_match_the_models(deployment: Deployment) -> None:
+    check = taskstar("database", "check", env=deployment.env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def test_the_drift_check_fails_when_schema_and_models_differ(tmp_path: Path) -> None:
+    for kind in ("sqlite", "postgresql"):
+        database = ScratchDatabase.create(kind, tmp_path)
+        env = {
+            "TASKSTAR_DATABASE_URL": database.url,
+            "TASKSTAR_SECRET_KEY": "k" * 40,
+            "TASKSTAR_DATA_DIR": str(tmp_path),
+        }
+        try:
+            assert taskstar("database", "upgrade", env=env).returncode == 0
+            _drop_index(database, "ix_membership_user_workspace")
+            check = taskstar("database", "check", env=env)
+            assert check.returncode != 0, (kind, check.stdout)
+            assert "ix_membership_user_workspace" in check.stdout + check.stderr
+        finally:
+            database.drop()
+            Path(tmp_path / "taskstar.db").unlink(missing_ok=True)
+
+
+def _drop_index(database: ScratchDatabase, index: str) -> None:
+    if database.name is None:
+        import sqlite3
+
+        with sqlite3.connect(database.url.removeprefix("sqlite:///")) as connection:
+            connection.execute(f"DROP INDEX {index}")
+        return
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(database.url)
+        await connection.execute(f"DROP INDEX {index}")
+        await connection.close()
+
+    asyncio.run(drop())
+
+
+def test_run_on_the_embedded_default_sets_itself_up(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh" / "data"
+    server = Server(
+        {"TASKSTAR_DATA_DIR": str(data_dir), "TASKSTAR_DATABASE_URL": "", "TASKSTAR_SECRET_KEY": ""},
+        tmp_path / "server.log",
+    )
+    try:
+        server.wait_until_healthy()
+        created = httpx.post(
+            f"{server.url}/api/auth/register",
+            json={"email": "first@example.com", "password": "password123", "name": "First"},
+        )
+        assert created.status_code == 201, created.text
+    finally:
+        server.stop()
+    assert (data_dir / "taskstar.db").exists()
+    key_file = data_dir / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key_file.read_text()) >= 32
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TASKSTAR_PERSISTENCE": "mongo"}, "choose one of: sqlalchemy-async"),
+        (
+            {"TASKSTAR_DATABASE_URL": "postgresql://u@127.0.0.1/db", "TASKSTAR_SECRET_KEY": ""},
+            "TASKSTAR_SECRET_KEY",
+        ),
+        ({"TASKSTAR_DATABASE_URL": "mysql://u@h/db"}, "sqlite:///path or postgresql://"),
+        ({"TASKSTAR_AUTH_RATE_LIMIT": "lots"}, "TASKSTAR_AUTH_RATE_LIMIT"),
+    ],
+)
+def test_bad_configuration_stops_start_up_with_a_clear_message(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    result = taskstar("run", env={"TASKSTAR_DATA_DIR": str(tmp_path), **env}, timeout=30)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,73 @@
+"""Login and register allow 10 requests a minute per client address by default, whatever
+their outcome; the 11th is a 429 with Retry-After. With Redis the count holds across workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from taskstar.app import create_app
+from taskstar.settings import Settings
+from tests.conftest import Deployment
+from tests.contract.api import assert_problem
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def client_for(deployment: Deployment, **overrides: str) -> TestClient[Litestar]:
+    env = {**deployment.env, **overrides}
+    env.pop("TASKSTAR_AUTH_RATE_LIMIT")  # the default applies
+    return TestClient(create_app(Settings.from_env(env)))
+
+
+def wrong_login(client: TestClient[Litestar]) -> int:
+    return client.post(
+        "/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}
+    ).status_code
+
+
+def test_the_eleventh_attempt_in_a_minute_is_429(deployment: Deployment) -> None:
+    with client_for(deployment) as client:
+        statuses = [wrong_login(client) for _ in range(6)]
+        statuses += [
+            client.post("/api/auth/register", json={"email": "bad", "password": "x", "name": ""}).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [401] * 6 + [400] * 4  # every outcome counts
+
+        refused = client.post(
+            "/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}
+        )
+        assert_problem(refused, 429)
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+        # Nothing else is limited.
+        assert client.get("/health").status_code == 200
+        assert client.get("/api/me").status_code == 401
+
+
+@pytest.fixture
+def clean_redis() -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.ping()  # Redis is part of the test environment: fail, never skip
+    for key in connection.scan_iter("taskstar*RateLimit*"):
+        connection.delete(key)
+    yield connection
+    for key in connection.scan_iter("taskstar*RateLimit*"):
+        connection.delete(key)
+    connection.close()
+
+
+def test_with_redis_two_workers_share_one_limit(deployment: Deployment, clean_redis: redis.Redis) -> None:
+    with (
+        client_for(deployment, TASKSTAR_REDIS_URL=REDIS_URL) as first,
+        client_for(deployment, TASKSTAR_REDIS_URL=REDIS_URL) as second,
+    ):
+        statuses = [wrong_login(first) for _ in range(5)] + [wrong_login(second) for _ in range(5)]
+        assert statuses == [401] * 10
+        assert wrong_login(first) == 429
+        assert wrong_login(second) == 429
+    assert any(clean_redis.scan_iter("taskstar*RateLimit*"))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from taskstar.settings import DatabaseKind, Settings, SettingsError
+
+
+def test_defaults_to_sqlite_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path)})
+    assert settings.database.kind is DatabaseKind.SQLITE
+    assert settings.database.sqlite_path == tmp_path / "taskstar.db"
+    assert settings.database.with_driver("aiosqlite") == f"sqlite+aiosqlite:///{tmp_path}/taskstar.db"
+    # The generated key is kept: a restart keeps everyone signed in.
+    assert Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path)}).secret_key == settings.secret_key
+
+
+def test_plain_postgres_urls_get_taskstars_driver() -> None:
+    settings = Settings.from_env(
+        {"TASKSTAR_DATABASE_URL": "postgres://app:s3cret@db:5432/tracker", "TASKSTAR_SECRET_KEY": "k" * 32}
+    )
+    assert settings.database.with_driver("asyncpg") == "postgresql+asyncpg://app:s3cret@db:5432/tracker"
+    assert "s3cret" not in settings.database.redacted()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TASKSTAR_PERSISTENCE": "sqlalchemy"}, "choose one of"),
+        ({"TASKSTAR_SECRET_KEY": "short"}, "at least 32"),
+        ({"TASKSTAR_DATABASE_URL": "sqlite:///"}, "names a file"),
+        ({"TASKSTAR_ACCESS_TOKEN_TTL": "-5"}, "at least 60"),
+        ({"TASKSTAR_DB_POOL_SIZE": "many"}, "not a number"),
+        ({"TASKSTAR_LOG_LEVEL": "chatty"}, "TASKSTAR_LOG_LEVEL"),
+        ({"TASKSTAR_REDIS_URL": "http://cache"}, "redis://"),
+    ],
+)
+def test_invalid_values_name_the_variable(env: dict[str, str], message: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path), **env})
