@@ -8,6 +8,7 @@ and commit for real, with no rollback tricks that would hide commit failures.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,3 +92,19 @@ def app_client(deployment: Deployment) -> Iterator[TestClient[Litestar]]:
 @pytest.fixture
 def in_process_api(app_client: TestClient[Litestar]) -> Api:
     return Api(app_client)  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client
+
+
+_postgres_passed = 0
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    global _postgres_passed
+    if report.when == "call" and report.passed and "postgresql" in report.nodeid:
+        _postgres_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a run that never reached PostgreSQL is a failure, whatever else passed."""
+    if os.environ.get("CI") and _postgres_passed == 0 and exitstatus == 0:
+        session.config.get_terminal_writer().line("CI: no test ran against PostgreSQL", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
