@@ -23,8 +23,14 @@ if TYPE_CHECKING:
     from taskstar.domain.errors import DomainError
 
 #: The kinds of resource a route can address, by the path parameter naming it.
-ResourceKind = Literal["workspace"]
-RESOURCE_PARAMETERS: dict[str, ResourceKind] = {"workspace_id": "workspace"}
+ResourceKind = Literal["workspace", "project", "task", "tag", "comment"]
+RESOURCE_PARAMETERS: dict[str, ResourceKind] = {
+    "workspace_id": "workspace",
+    "project_id": "project",
+    "task_id": "task",
+    "tag_id": "tag",
+    "comment_id": "comment",
+}
 
 
 class PersistencePath(Protocol):

@@ -34,6 +34,13 @@ class Action(StrEnum):
     DELETE_WORKSPACE = "workspace:delete"
     READ_MEMBERS = "members:read"
     MANAGE_MEMBERS = "members:manage"
+    READ = "content:read"
+    """Read projects, tags, tasks, comments and activity."""
+    WRITE = "content:write"
+    """Create and change projects, tags, tasks and comments."""
+    DELETE_PROJECT = "project:delete"
+    MANAGE_TAGS = "tags:manage"
+    """Rename, recolor or delete a tag."""
 
 
 #: The least role each action needs. Rules that depend on more than the
@@ -45,6 +52,10 @@ MINIMUM_ROLE: dict[Action, Role] = {
     Action.DELETE_WORKSPACE: Role.OWNER,
     Action.READ_MEMBERS: Role.VIEWER,
     Action.MANAGE_MEMBERS: Role.ADMIN,
+    Action.READ: Role.VIEWER,
+    Action.WRITE: Role.MEMBER,
+    Action.DELETE_PROJECT: Role.ADMIN,
+    Action.MANAGE_TAGS: Role.ADMIN,
 }
 
 

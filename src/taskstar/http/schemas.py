@@ -8,7 +8,7 @@ OpenAPI document shows no password or hash.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -16,6 +16,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from taskstar.domain.roles import Role
+from taskstar.domain.tasks import MAX_BULK_ITEMS, ActivityKind, Priority, Status
 
 # Limits from the contract; outside them a request is a 400.
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S", description="1-200 characters")]
@@ -110,6 +111,182 @@ class MemberCreate(Schema, kw_only=True):
 
 class MemberUpdate(Schema):
     role: Role
+
+
+# --- projects and tags ------------------------------------------------------
+
+ProjectKey = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="2-10 upper-case letters/digits, starting with a letter"
+    ),
+]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#3b82f6"])]
+
+
+class ProjectRead(Schema):
+    id: UUID
+    workspace_id: UUID
+    key: str
+    name: str
+    description: str | None
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectCreate(Schema, kw_only=True):
+    key: ProjectKey
+    name: Name
+    description: LongText | None = None
+    archived: bool = False
+
+
+class ProjectUpdate(Schema):
+    key: ProjectKey | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
+    description: LongText | None | UnsetType = UNSET
+    archived: bool | UnsetType = UNSET
+
+
+class TagRead(Schema):
+    id: UUID
+    workspace_id: UUID
+    name: str
+    color: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TagCreate(Schema):
+    name: Name
+    color: Color
+
+
+class TagUpdate(Schema):
+    name: Name | UnsetType = UNSET
+    color: Color | UnsetType = UNSET
+
+
+# --- tasks, comments, activity ------------------------------------------------
+
+Position = Annotated[float, Meta(ge=-1e12, le=1e12)]
+
+
+class UserRef(Schema):
+    id: UUID
+    name: str
+
+
+class TagRef(Schema):
+    id: UUID
+    name: str
+    color: str
+
+
+class TaskRead(Schema):
+    id: UUID
+    project_id: UUID
+    number: int
+    key: str
+    title: str
+    description: str | None
+    status: Status
+    priority: Priority
+    assignee: UserRef | None
+    reporter: UserRef | None
+    tags: list[TagRef]
+    due_date: date | None
+    position: float
+    version: int
+    completed_at: datetime | None
+    comment_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TaskCreate(Schema, kw_only=True):
+    title: Name
+    description: LongText | None = None
+    status: Status = Status.TODO
+    priority: Priority = Priority.NONE
+    assignee_id: UUID | None = None
+    tag_ids: Annotated[list[UUID], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    due_date: date | None = None
+    position: Position = 0.0
+
+
+class TaskUpdate(Schema):
+    """Partial: omitted fields stay; ``null`` clears description, assignee and due date."""
+
+    title: Name | UnsetType = UNSET
+    description: LongText | None | UnsetType = UNSET
+    status: Status | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+    assignee_id: UUID | None | UnsetType = UNSET
+    tag_ids: Annotated[list[UUID], Meta(max_length=50)] | UnsetType = UNSET
+    due_date: date | None | UnsetType = UNSET
+    position: Position | UnsetType = UNSET
+
+
+class TaskPage(Schema):
+    items: list[TaskRead]
+    total: int
+    limit: int
+    offset: int
+    next_cursor: str | None
+    """Send back as ``cursor`` (with the same filters and sort) for the next page; null at the end."""
+
+
+BulkItems = Annotated[list[TaskCreate], Meta(min_length=1, max_length=MAX_BULK_ITEMS)]
+
+
+class TaskBulkCreate(Schema):
+    items: BulkItems
+
+
+class TaskBulkChanges(Schema):
+    status: Status | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+    assignee_id: UUID | None | UnsetType = UNSET
+
+
+class TaskBulkUpdate(Schema):
+    ids: Annotated[list[UUID], Meta(min_length=1, max_length=MAX_BULK_ITEMS)]
+    changes: TaskBulkChanges = msgspec.field(name="set")
+
+
+class TaskItems(Schema):
+    items: list[TaskRead]
+
+
+class TaskMove(Schema):
+    project_id: UUID
+
+
+class ActivityRead(Schema):
+    id: UUID
+    kind: ActivityKind
+    actor: UserRef | None
+    changes: dict[str, list[Any]]
+    created_at: datetime
+
+
+class CommentRead(Schema):
+    id: UUID
+    task_id: UUID
+    author: UserRef | None
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+CommentBody = Annotated[str, Meta(min_length=1, max_length=20_000, pattern=r"\S")]
+
+
+class CommentWrite(Schema):
+    body: CommentBody
 
 
 S = TypeVar("S", bound=Schema)

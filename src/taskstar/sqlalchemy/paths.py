@@ -22,7 +22,11 @@ from taskstar.domain.access import Caller, Membership
 from taskstar.persistence import ResourceKind
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.controllers.auth import AuthController, me
+from taskstar.sqlalchemy.controllers.comments import CommentController
 from taskstar.sqlalchemy.controllers.members import MemberController
+from taskstar.sqlalchemy.controllers.projects import ProjectController
+from taskstar.sqlalchemy.controllers.tags import TagController
+from taskstar.sqlalchemy.controllers.tasks import TaskController
 from taskstar.sqlalchemy.controllers.workspaces import WorkspaceController
 from taskstar.sqlalchemy.database import build_config
 from taskstar.sqlalchemy.errors import ERROR_TRANSLATIONS
@@ -35,7 +39,16 @@ logger = logging.getLogger("taskstar.sqlalchemy")
 
 class SQLAlchemyAsyncPath:
     name = "sqlalchemy-async"
-    route_handlers = (AuthController, me, WorkspaceController, MemberController)
+    route_handlers = (
+        AuthController,
+        me,
+        WorkspaceController,
+        MemberController,
+        ProjectController,
+        TagController,
+        TaskController,
+        CommentController,
+    )
     dependencies: dict[str, Any] = {}
     error_translations = ERROR_TRANSLATIONS
 
@@ -61,7 +74,7 @@ class SQLAlchemyAsyncPath:
         user_id: UUID,
     ) -> Membership | None:
         memberships = MembershipRepository(session=self._session(connection))
-        row = await memberships.role_in_workspace(resource_id, user_id)
+        row = await memberships.role_for_resource(kind, resource_id, user_id)
         if row is None:
             return None
         return Membership(workspace_id=row.workspace_id, user_id=row.user_id, role=row.role)

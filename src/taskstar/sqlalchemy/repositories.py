@@ -8,14 +8,30 @@ an endpoint runs a fixed number of statements whatever the page size.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
+from taskstar.domain.listing import TaskFilters
 from taskstar.domain.roles import Role
-from taskstar.sqlalchemy.models import Membership, User, Workspace
+from taskstar.domain.tasks import Priority, SortField, SortOrder
+from taskstar.persistence import ResourceKind
+from taskstar.sqlalchemy import keyset
+from taskstar.sqlalchemy.models import (
+    Activity,
+    Comment,
+    Membership,
+    Project,
+    Tag,
+    Task,
+    User,
+    Workspace,
+    task_tag,
+)
 
 
 class UserRepository(SQLAlchemyAsyncRepository[User]):
@@ -89,6 +105,285 @@ class MembershipRepository(SQLAlchemyAsyncRepository[Membership]):
 
     async def owner_count(self, workspace_id: UUID) -> int:
         return await self.count(Membership.workspace_id == workspace_id, Membership.role == Role.OWNER)
+
+    async def role_for_resource(
+        self, kind: ResourceKind, resource_id: UUID, user_id: UUID
+    ) -> Membership | None:
+        """The tenancy check for routes keyed by a workspace-owned row: every such row
+        carries ``workspace_id``, so it is one join whatever the resource."""
+        if kind == "workspace":
+            return await self.role_in_workspace(resource_id, user_id)
+        model = _OWNED[kind]
+        statement = (
+            select(Membership)
+            .join(model, model.workspace_id == Membership.workspace_id)
+            .where(model.id == resource_id, Membership.user_id == user_id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def users_among_members(self, workspace_id: UUID, user_ids: set[UUID]) -> set[UUID]:
+        if not user_ids:
+            return set()
+        statement = select(Membership.user_id).where(
+            Membership.workspace_id == workspace_id, Membership.user_id.in_(user_ids)
+        )
+        return set((await self.session.execute(statement)).scalars())
+
+
+_OWNED = {"project": Project, "task": Task, "tag": Tag, "comment": Comment}
+
+
+class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
+    model_type = Project
+
+    async def in_workspace(self, workspace_id: UUID, project_id: UUID) -> Project | None:
+        return await self.get_one_or_none(Project.id == project_id, Project.workspace_id == workspace_id)
+
+    async def key_taken(self, workspace_id: UUID, key: str) -> bool:
+        return await self.exists(Project.workspace_id == workspace_id, Project.key == key)
+
+    async def page_in_workspace(
+        self, workspace_id: UUID, *, limit: int, offset: int
+    ) -> tuple[Sequence[Project], int]:
+        statement = (
+            select(Project)
+            .where(Project.workspace_id == workspace_id)
+            .order_by(Project.key, Project.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        projects = (await self.session.execute(statement)).scalars().all()
+        return projects, await self.count(Project.workspace_id == workspace_id)
+
+    async def take_numbers(self, project_id: UUID, count: int) -> range:
+        """Reserve ``count`` task numbers: one atomic UPDATE, so concurrent creates never share
+        a number, and numbers only grow, so none is ever reused."""
+        statement = (
+            update(Project)
+            .where(Project.id == project_id)
+            .values(last_task_number=Project.last_task_number + count)
+            .returning(Project.last_task_number)
+            .execution_options(synchronize_session=False)
+        )
+        last = (await self.session.execute(statement)).scalar_one()
+        return range(last - count + 1, last + 1)
+
+
+class TagRepository(SQLAlchemyAsyncRepository[Tag]):
+    model_type = Tag
+
+    async def in_workspace(self, workspace_id: UUID, tag_id: UUID) -> Tag | None:
+        return await self.get_one_or_none(Tag.id == tag_id, Tag.workspace_id == workspace_id)
+
+    async def name_taken(self, workspace_id: UUID, name: str) -> bool:
+        return await self.exists(Tag.workspace_id == workspace_id, Tag.name_key == name.lower())
+
+    async def page_in_workspace(
+        self, workspace_id: UUID, *, limit: int, offset: int
+    ) -> tuple[Sequence[Tag], int]:
+        statement = (
+            select(Tag)
+            .where(Tag.workspace_id == workspace_id)
+            .order_by(Tag.name_key, Tag.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        tags = (await self.session.execute(statement)).scalars().all()
+        return tags, await self.count(Tag.workspace_id == workspace_id)
+
+    async def many_in_workspace(self, workspace_id: UUID, tag_ids: set[UUID]) -> dict[UUID, Tag]:
+        if not tag_ids:
+            return {}
+        statement = select(Tag).where(Tag.workspace_id == workspace_id, Tag.id.in_(tag_ids))
+        return {tag.id: tag for tag in (await self.session.execute(statement)).scalars()}
+
+
+def _with_read_shape(statement: Select[tuple[Task]]) -> Select[tuple[Task]]:
+    """Everything a task response shows, in two statements whatever the page size:
+    the many-to-one references joined in, the tags in one ``selectin`` query."""
+    return statement.options(
+        joinedload(Task.project).options(load_only(Project.key)),
+        joinedload(Task.assignee).options(load_only(User.id, User.name)),
+        joinedload(Task.reporter).options(load_only(User.id, User.name)),
+        selectinload(Task.tags),
+    )
+
+
+def _sort_keys(sort: SortField, order: SortOrder) -> list[keyset.SortKey]:
+    descending = order is SortOrder.DESC
+    column = {
+        SortField.NUMBER: Task.number,
+        SortField.CREATED_AT: Task.created_at,
+        SortField.UPDATED_AT: Task.updated_at,
+        SortField.DUE_DATE: Task.due_date,
+        SortField.PRIORITY: Task.priority,
+        SortField.POSITION: Task.position,
+    }[sort]
+    python_type = {
+        SortField.NUMBER: int,
+        SortField.CREATED_AT: datetime,
+        SortField.UPDATED_AT: datetime,
+        SortField.DUE_DATE: date | None,
+        SortField.PRIORITY: Priority,
+        SortField.POSITION: float,
+    }[sort]
+    keys = []
+    if sort is SortField.DUE_DATE:
+        # Tasks without a due date sort last in both directions.
+        keys.append(keyset.SortKey(Task.due_date.is_(None), False, lambda task: task.due_date is None, bool))
+    keys.append(keyset.SortKey(column, descending, lambda task: getattr(task, sort.value), python_type))
+    keys.append(keyset.SortKey(Task.id, descending, lambda task: task.id, UUID))  # the tie-break
+    return keys
+
+
+def _filtered(statement: Select[tuple[Task]], filters: TaskFilters) -> Select[tuple[Task]]:
+    if filters.statuses:
+        statement = statement.where(Task.status.in_(filters.statuses))
+    if filters.priorities:
+        statement = statement.where(Task.priority.in_(filters.priorities))
+    if filters.unassigned:
+        statement = statement.where(Task.assignee_id.is_(None))
+    elif filters.assignee is not None:
+        statement = statement.where(Task.assignee_id == filters.assignee)
+    if filters.tag_ids:
+        tagged = select(task_tag.c.task_id).where(task_tag.c.tag_id.in_(filters.tag_ids))
+        statement = statement.where(Task.id.in_(tagged))
+    if filters.text:
+        statement = statement.where(
+            or_(
+                Task.title.icontains(filters.text, autoescape=True),
+                Task.description.icontains(filters.text, autoescape=True),
+            )
+        )
+    if filters.due_before is not None:
+        statement = statement.where(Task.due_date < filters.due_before)
+    if filters.due_after is not None:
+        statement = statement.where(Task.due_date > filters.due_after)
+    if filters.updated_after is not None:
+        statement = statement.where(Task.updated_at > filters.updated_after)
+    return statement
+
+
+class TaskRepository(SQLAlchemyAsyncRepository[Task]):
+    model_type = Task
+
+    async def one(self, workspace_id: UUID, task_id: UUID, *, for_update: bool = False) -> Task | None:
+        statement = _with_read_shape(
+            select(Task).where(Task.id == task_id, Task.workspace_id == workspace_id)
+        )
+        if for_update:
+            statement = statement.with_for_update(of=Task)
+        return (await self.session.execute(statement)).unique().scalar_one_or_none()
+
+    async def many(
+        self, workspace_id: UUID, task_ids: Sequence[UUID], *, for_update: bool = False
+    ) -> list[Task]:
+        statement = _with_read_shape(
+            select(Task).where(Task.workspace_id == workspace_id, Task.id.in_(task_ids)).order_by(Task.id)
+        )
+        if for_update:
+            statement = statement.with_for_update(of=Task)
+        found = {task.id: task for task in (await self.session.execute(statement)).unique().scalars()}
+        return [found[task_id] for task_id in task_ids if task_id in found]
+
+    async def page(
+        self,
+        workspace_id: UUID,
+        project_id: UUID,
+        filters: TaskFilters,
+        sort: SortField,
+        order: SortOrder,
+        *,
+        limit: int,
+        offset: int,
+        after: list[Any] | None,
+    ) -> tuple[list[Task], int, list[Any] | None]:
+        """A page of tasks, the total matching, and the sort values to continue after (None at the end)."""
+        matching = _filtered(
+            select(Task).where(Task.workspace_id == workspace_id, Task.project_id == project_id), filters
+        )
+        keys = _sort_keys(sort, order)
+        statement = _with_read_shape(matching).order_by(*keyset.order_by(keys)).limit(limit + 1)
+        statement = keyset.seek(statement, keys, after) if after is not None else statement.offset(offset)
+        tasks = list((await self.session.execute(statement)).unique().scalars())
+        more = len(tasks) > limit
+        tasks = tasks[:limit]
+        return tasks, await _count(self, matching), keyset.cursor_values(tasks[-1], keys) if more else None
+
+    async def remove(self, workspace_id: UUID, task_id: UUID) -> bool:
+        """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""
+        result = await self.session.execute(
+            delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def bump_comment_count(self, task_id: UUID, by: int) -> None:
+        """Comments are not task changes: no version bump, no ``updated_at``."""
+        await self.session.execute(
+            update(Task.__table__)
+            .where(Task.__table__.c.id == task_id)
+            .values(comment_count=Task.__table__.c.comment_count + by)
+        )
+
+    async def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
+        """Unassign a user's tasks in a workspace; returns the ids changed."""
+        table = Task.__table__
+        changed = (
+            await self.session.execute(
+                update(table)
+                .where(table.c.workspace_id == workspace_id, table.c.assignee_id == user_id)
+                .values(assignee_id=None, version=table.c.version + 1, updated_at=datetime.now(UTC))
+                .returning(table.c.id)
+            )
+        ).scalars()
+        return list(changed)
+
+
+class CommentRepository(SQLAlchemyAsyncRepository[Comment]):
+    model_type = Comment
+
+    async def one(self, workspace_id: UUID, comment_id: UUID) -> Comment | None:
+        statement = (
+            select(Comment)
+            .options(joinedload(Comment.author).options(load_only(User.id, User.name)))
+            .where(Comment.id == comment_id, Comment.workspace_id == workspace_id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def page_for_task(self, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
+        statement = (
+            select(Comment)
+            .options(joinedload(Comment.author).options(load_only(User.id, User.name)))
+            .where(Comment.task_id == task_id)
+            .order_by(Comment.created_at, Comment.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        comments = (await self.session.execute(statement)).scalars().all()
+        return comments, await self.count(Comment.task_id == task_id)
+
+
+class ActivityRepository(SQLAlchemyAsyncRepository[Activity]):
+    model_type = Activity
+
+    async def record(self, rows: list[dict[str, Any]]) -> None:
+        """Activity rows in one INSERT, in the transaction of the change they describe."""
+        if rows:
+            await self.session.execute(insert(Activity), rows)
+
+    async def page_for_task(
+        self, task_id: UUID, *, limit: int, offset: int
+    ) -> tuple[Sequence[Activity], int]:
+        statement = (
+            select(Activity)
+            .options(joinedload(Activity.actor).options(load_only(User.id, User.name)))
+            .where(Activity.task_id == task_id)
+            .order_by(Activity.created_at, Activity.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self.session.execute(statement)).scalars().all()
+        return rows, await self.count(Activity.task_id == task_id)
 
 
 async def _count(repository: SQLAlchemyAsyncRepository[object], statement: Select[object]) -> int:

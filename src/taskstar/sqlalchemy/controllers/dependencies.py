@@ -5,7 +5,11 @@ from __future__ import annotations
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from taskstar.sqlalchemy.services.comments import CommentService
 from taskstar.sqlalchemy.services.members import MemberService
+from taskstar.sqlalchemy.services.projects import ProjectService
+from taskstar.sqlalchemy.services.tags import TagService
+from taskstar.sqlalchemy.services.tasks import TaskService
 from taskstar.sqlalchemy.services.users import UserService
 from taskstar.sqlalchemy.services.workspaces import WorkspaceService
 
@@ -22,7 +26,27 @@ def provide_member_service(db_session: NamedDependency[AsyncSession]) -> MemberS
     return MemberService(db_session)
 
 
+def provide_project_service(db_session: NamedDependency[AsyncSession]) -> ProjectService:
+    return ProjectService(db_session)
+
+
+def provide_tag_service(db_session: NamedDependency[AsyncSession]) -> TagService:
+    return TagService(db_session)
+
+
+def provide_task_service(db_session: NamedDependency[AsyncSession]) -> TaskService:
+    return TaskService(db_session)
+
+
+def provide_comment_service(db_session: NamedDependency[AsyncSession]) -> CommentService:
+    return CommentService(db_session)
+
+
 # Handler parameter types: ``workspaces: Workspaces`` injects the request's WorkspaceService.
 Users = NamedDependency[UserService]
 Workspaces = NamedDependency[WorkspaceService]
 Members = NamedDependency[MemberService]
+Projects = NamedDependency[ProjectService]
+Tags = NamedDependency[TagService]
+Tasks = NamedDependency[TaskService]
+Comments = NamedDependency[CommentService]

@@ -29,12 +29,24 @@ def _compare_type(
     return False if isinstance(declared, TypeDecorator) else None
 
 
+def _render_item(kind: str, item: Any, _context: Any) -> str | bool:
+    """Render Taskstar's own decorated types (PriorityRank) as their storage type."""
+    if (
+        kind == "type"
+        and isinstance(item, TypeDecorator)
+        and not type(item).__module__.startswith("advanced_")
+    ):
+        return f"sa.{item.impl!r}"
+    return False
+
+
 def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=Base.metadata,
         version_table=VERSION_TABLE,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=_compare_type,
+        render_item=_render_item,
         user_module_prefix="sa.",
         **kwargs,
     )

@@ -9,8 +9,15 @@ from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
+from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
-from taskstar.sqlalchemy.repositories import MembershipRepository, UserRepository, WorkspaceRepository
+from taskstar.sqlalchemy.repositories import (
+    ActivityRepository,
+    MembershipRepository,
+    TaskRepository,
+    UserRepository,
+    WorkspaceRepository,
+)
 
 
 class MemberService:
@@ -19,6 +26,8 @@ class MemberService:
         self.memberships = MembershipRepository(session=session, auto_refresh=False)
         self.users = UserRepository(session=session, auto_refresh=False)
         self.workspaces = WorkspaceRepository(session=session, auto_refresh=False)
+        self.tasks = TaskRepository(session=session, auto_refresh=False)
+        self.activity = ActivityRepository(session=session, auto_refresh=False)
 
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Membership], int]:
         return await self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
@@ -56,6 +65,20 @@ class MemberService:
             check_owners_remain(await self.memberships.owner_count(access.workspace_id), losing_one=True)
         await self.session.delete(member)
         await self.session.flush()
+        # Their tasks here lose their assignee: a task change like any other.
+        unassigned = await self.tasks.unassign(access.workspace_id, user_id)
+        await self.activity.record(
+            [
+                {
+                    "workspace_id": access.workspace_id,
+                    "task_id": task_id,
+                    "actor_id": access.user_id,
+                    "kind": ActivityKind.UPDATED,
+                    "changes": {"assignee_id": [str(user_id), None]},
+                }
+                for task_id in unassigned
+            ]
+        )
         await self.session.commit()
 
     async def _member(self, access: Access, user_id: UUID) -> Membership:

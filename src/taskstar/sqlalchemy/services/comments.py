@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Forbidden, NotFound
+from taskstar.domain.roles import Role
+from taskstar.domain.tasks import ActivityKind
+from taskstar.sqlalchemy.models import Comment
+from taskstar.sqlalchemy.repositories import ActivityRepository, CommentRepository, TaskRepository
+
+
+class CommentService:
+    """Comments count on their task and in its activity, in the same transaction;
+    they are not task changes, so the task's version stays."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.comments = CommentRepository(session=session, auto_refresh=False)
+        self.tasks = TaskRepository(session=session, auto_refresh=False)
+        self.activity = ActivityRepository(session=session, auto_refresh=False)
+
+    async def page(
+        self, access: Access, task_id: UUID, *, limit: int, offset: int
+    ) -> tuple[Sequence[Comment], int]:
+        return await self.comments.page_for_task(task_id, limit=limit, offset=offset)
+
+    async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> Comment:
+        comment = await self.comments.add(
+            Comment(workspace_id=access.workspace_id, task_id=task_id, author_id=author_id, body=body)
+        )
+        await self.tasks.bump_comment_count(task_id, 1)
+        await self.activity.record(
+            [
+                {
+                    "workspace_id": access.workspace_id,
+                    "task_id": task_id,
+                    "actor_id": author_id,
+                    "kind": ActivityKind.COMMENTED,
+                    "changes": {"comment_id": [None, str(comment.id)]},
+                }
+            ]
+        )
+        created = await self._get(access, comment.id)
+        await self.session.commit()
+        return created
+
+    async def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> Comment:
+        comment = await self._get(access, comment_id)
+        if comment.author_id != author_id:
+            raise Forbidden("Only the author can edit a comment")
+        if comment.body != body:
+            comment.body = body
+            await self.session.flush()
+        await self.session.commit()
+        return comment
+
+    async def delete(self, access: Access, actor_id: UUID, comment_id: UUID) -> None:
+        comment = await self._get(access, comment_id)
+        if comment.author_id != actor_id and not access.role.at_least(Role.ADMIN):
+            raise Forbidden("Only the author or an admin can delete a comment")
+        await self.session.delete(comment)
+        await self.tasks.bump_comment_count(comment.task_id, -1)
+        await self.session.flush()
+        await self.session.commit()
+
+    async def _get(self, access: Access, comment_id: UUID) -> Comment:
+        comment = await self.comments.one(access.workspace_id, comment_id)
+        if comment is None:
+            raise NotFound("No comment with this id")
+        return comment

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.sqlalchemy.models import Project
+from taskstar.sqlalchemy.repositories import ProjectRepository
+
+
+def _key_conflict(key: str) -> Conflict:
+    return Conflict(
+        f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")]
+    )
+
+
+class ProjectService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.projects = ProjectRepository(session=session, auto_refresh=False)
+
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Project], int]:
+        return await self.projects.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+
+    async def create(self, access: Access, fields: dict[str, Any]) -> Project:
+        if await self.projects.key_taken(access.workspace_id, fields["key"]):
+            raise _key_conflict(fields["key"])
+        project = await self.projects.add(
+            Project(workspace_id=access.workspace_id, last_task_number=0, **fields)
+        )
+        await self.session.commit()
+        return project
+
+    async def get(self, access: Access, project_id: UUID) -> Project:
+        project = await self.projects.in_workspace(access.workspace_id, project_id)
+        if project is None:
+            raise NotFound("No project with this id")
+        return project
+
+    async def update(self, access: Access, project_id: UUID, changes: dict[str, Any]) -> Project:
+        project = await self.get(access, project_id)
+        new_key = changes.get("key")
+        if (
+            new_key is not None
+            and new_key != project.key
+            and await self.projects.key_taken(access.workspace_id, new_key)
+        ):
+            raise _key_conflict(new_key)
+        for field, value in changes.items():
+            setattr(project, field, value)
+        await self.session.flush()
+        await self.session.commit()
+        return project
+
+    async def delete(self, access: Access, project_id: UUID) -> None:
+        project = await self.get(access, project_id)
+        await self.session.delete(project)  # the database cascades to its tasks
+        await self.session.flush()
+        await self.session.commit()

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.sqlalchemy.models import Tag
+from taskstar.sqlalchemy.repositories import TagRepository
+
+
+def _name_conflict(name: str) -> Conflict:
+    return Conflict(
+        f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")]
+    )
+
+
+class TagService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.tags = TagRepository(session=session, auto_refresh=False)
+
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Tag], int]:
+        return await self.tags.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+
+    async def create(self, access: Access, *, name: str, color: str) -> Tag:
+        if await self.tags.name_taken(access.workspace_id, name):
+            raise _name_conflict(name)
+        tag = await self.tags.add(
+            Tag(workspace_id=access.workspace_id, name=name, name_key=name.lower(), color=color)
+        )
+        await self.session.commit()
+        return tag
+
+    async def update(self, access: Access, tag_id: UUID, changes: dict[str, Any]) -> Tag:
+        tag = await self._get(access, tag_id)
+        name = changes.get("name")
+        if (
+            name is not None
+            and name.lower() != tag.name_key
+            and await self.tags.name_taken(access.workspace_id, name)
+        ):
+            raise _name_conflict(name)
+        if name is not None:
+            tag.name_key = name.lower()
+        for field, value in changes.items():
+            setattr(tag, field, value)
+        await self.session.flush()
+        await self.session.commit()
+        return tag
+
+    async def delete(self, access: Access, tag_id: UUID) -> None:
+        await self.session.delete(await self._get(access, tag_id))
+        await self.session.flush()
+        await self.session.commit()
+
+    async def _get(self, access: Access, tag_id: UUID) -> Tag:
+        tag = await self.tags.in_workspace(access.workspace_id, tag_id)
+        if tag is None:
+            raise NotFound("No tag with this id")
+        return tag

@@ -1,0 +1,241 @@
+"""Tasks: numbering, optimistic concurrency, bulk operations, moves, and their activity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
+from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
+from taskstar.domain.tasks import ActivityKind, Status, changes_between, completed_at_for, task_key
+from taskstar.sqlalchemy.models import Activity, Tag, Task
+from taskstar.sqlalchemy.repositories import (
+    ActivityRepository,
+    MembershipRepository,
+    ProjectRepository,
+    TagRepository,
+    TaskRepository,
+)
+
+#: Task fields a client may write, besides ``tag_ids``.
+WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
+
+
+def _state(task: Task) -> dict[str, Any]:
+    return {field: getattr(task, field) for field in WRITABLE} | {
+        "tag_ids": sorted(tag.id for tag in task.tags)
+    }
+
+
+def activity_row(
+    task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]
+) -> dict[str, Any]:
+    return {
+        "workspace_id": task.workspace_id,
+        "task_id": task.id,
+        "actor_id": actor_id,
+        "kind": kind,
+        "changes": changes,
+    }
+
+
+class TaskService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.tasks = TaskRepository(session=session, auto_refresh=False)
+        self.projects = ProjectRepository(session=session, auto_refresh=False)
+        self.tags = TagRepository(session=session, auto_refresh=False)
+        self.memberships = MembershipRepository(session=session, auto_refresh=False)
+        self.activity = ActivityRepository(session=session, auto_refresh=False)
+
+    # --- reads ---------------------------------------------------------------
+
+    async def page(
+        self, access: Access, project_id: UUID, query: TaskQuery
+    ) -> tuple[list[Task], int, str | None]:
+        """The guard has resolved ``project_id`` within the caller's workspace already."""
+        tasks, total, last = await self.tasks.page(
+            access.workspace_id,
+            project_id,
+            query.filters,
+            query.sort,
+            query.order,
+            limit=query.limit,
+            offset=query.offset,
+            after=decode_cursor(query),
+        )
+        return tasks, total, encode_cursor(query, last) if last is not None else None
+
+    async def get(self, access: Access, task_id: UUID) -> Task:
+        task = await self.tasks.one(access.workspace_id, task_id)
+        if task is None:
+            raise NotFound("No task with this id")
+        return task
+
+    async def activity_page(
+        self, access: Access, task_id: UUID, *, limit: int, offset: int
+    ) -> tuple[Sequence[Activity], int]:
+        return await self.activity.page_for_task(task_id, limit=limit, offset=offset)
+
+    # --- writes --------------------------------------------------------------
+
+    async def create_many(
+        self, access: Access, actor_id: UUID, project_id: UUID, drafts: list[dict[str, Any]], *, bulk: bool
+    ) -> list[Task]:
+        """All drafts or none: references are checked for every item before anything is written."""
+        tags = await self._check_references(access, drafts, prefix="items" if bulk else None)
+        numbers = await self.projects.take_numbers(project_id, len(drafts))
+        now = datetime.now(UTC)
+        tasks = []
+        for number, draft in zip(numbers, drafts, strict=True):
+            fields = {field: draft[field] for field in WRITABLE if field in draft}
+            task = Task(
+                workspace_id=access.workspace_id,
+                project_id=project_id,
+                number=number,
+                reporter_id=actor_id,
+                comment_count=0,
+                completed_at=completed_at_for(None, fields.get("status", Status.TODO), now, None),
+                **fields,
+            )
+            task.tags = [tags[tag_id] for tag_id in dict.fromkeys(draft.get("tag_ids", []))]
+            tasks.append(task)
+        self.session.add_all(tasks)
+        await self.session.flush()
+        await self.activity.record(
+            [
+                activity_row(task, actor_id, ActivityKind.CREATED, {"title": [None, task.title]})
+                for task in tasks
+            ]
+        )
+        created = await self.tasks.many(access.workspace_id, [task.id for task in tasks])
+        await self.session.commit()
+        return created
+
+    async def update(
+        self, access: Access, actor_id: UUID, task_id: UUID, changes: dict[str, Any], if_match: int | None
+    ) -> Task:
+        task = await self.tasks.one(access.workspace_id, task_id, for_update=True)
+        if task is None:
+            raise NotFound("No task with this id")
+        if if_match is not None and task.version != if_match:
+            raise StaleVersion(f"The task is at version {task.version}, not {if_match}; reload it and retry")
+        tags = await self._check_references(access, [changes], prefix=None)
+        changed = self._apply(task, changes, tags)
+        if not changed:
+            return task  # nothing changed: no new version, no activity
+        await self._flush_versioned()
+        await self.activity.record([activity_row(task, actor_id, ActivityKind.UPDATED, changed)])
+        [updated] = await self.tasks.many(access.workspace_id, [task.id])
+        await self.session.commit()
+        return updated
+
+    async def update_many(
+        self, access: Access, actor_id: UUID, project_id: UUID, task_ids: list[UUID], changes: dict[str, Any]
+    ) -> list[Task]:
+        ids = list(dict.fromkeys(task_ids))
+        tasks = await self.tasks.many(access.workspace_id, ids, for_update=True)
+        found = {task.id for task in tasks if task.project_id == project_id}
+        missing = [
+            FieldError(f"ids[{index}]", "no task with this id in the project")
+            for index, task_id in enumerate(task_ids)
+            if task_id not in found
+        ]
+        if missing:
+            raise InvalidInput("Some ids are not tasks of this project; nothing was changed", errors=missing)
+        await self._check_references(access, [changes], prefix=None)
+        rows = []
+        for task in tasks:
+            changed = self._apply(task, changes, {})
+            if changed:
+                rows.append(activity_row(task, actor_id, ActivityKind.UPDATED, changed))
+        if rows:
+            await self._flush_versioned()
+            await self.activity.record(rows)
+        updated = await self.tasks.many(access.workspace_id, ids)
+        await self.session.commit()
+        return updated
+
+    async def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> Task:
+        task = await self.tasks.one(access.workspace_id, task_id, for_update=True)
+        if task is None:
+            raise NotFound("No task with this id")
+        if target_project_id == task.project_id:
+            return task
+        target = await self.projects.in_workspace(access.workspace_id, target_project_id)
+        if target is None:
+            raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
+        [number] = await self.projects.take_numbers(target.id, 1)
+        changed = {
+            "project_id": [str(task.project_id), str(target.id)],
+            "number": [task.number, number],
+            "key": [task_key(task.project.key, task.number), task_key(target.key, number)],
+        }
+        task.project_id, task.number, task.updated_at = target.id, number, datetime.now(UTC)
+        await self._flush_versioned()
+        await self.activity.record([activity_row(task, actor_id, ActivityKind.MOVED, changed)])
+        [moved] = await self.tasks.many(access.workspace_id, [task.id])
+        await self.session.commit()
+        return moved
+
+    async def delete(self, access: Access, task_id: UUID) -> None:
+        if not await self.tasks.remove(access.workspace_id, task_id):
+            raise NotFound("No task with this id")
+        await self.session.commit()
+
+    # --- rules ---------------------------------------------------------------
+
+    def _apply(self, task: Task, changes: dict[str, Any], tags: dict[UUID, Tag]) -> dict[str, list[Any]]:
+        """Apply the fields that differ; return them as activity ``changes``."""
+        before = _state(task)
+        wanted = {field: value for field, value in changes.items() if field in before}
+        if "tag_ids" in wanted:
+            wanted["tag_ids"] = sorted(dict.fromkeys(wanted["tag_ids"]))
+        changed = changes_between(before, wanted)
+        if not changed:
+            return {}
+        now = datetime.now(UTC)
+        for field in changed.keys() & set(WRITABLE):
+            setattr(task, field, wanted[field])
+        if "tag_ids" in changed:
+            task.tags = [tags[tag_id] for tag_id in wanted["tag_ids"]]
+        if "status" in changed:
+            task.completed_at = completed_at_for(before["status"], task.status, now, task.completed_at)
+        task.updated_at = now
+        return changed
+
+    async def _flush_versioned(self) -> None:
+        try:
+            await self.session.flush()
+        except StaleDataError:
+            raise StaleVersion("The task changed meanwhile; reload it and retry") from None
+
+    async def _check_references(
+        self, access: Access, drafts: list[dict[str, Any]], *, prefix: str | None
+    ) -> dict[UUID, Tag]:
+        """Assignees must be members (any role) and tags must be the workspace's; 400 naming each offender."""
+
+        def field(index: int, name: str) -> str:
+            return f"{prefix}[{index}].{name}" if prefix else name
+
+        assignees = {draft["assignee_id"] for draft in drafts if draft.get("assignee_id") is not None}
+        tag_ids = {tag_id for draft in drafts for tag_id in draft.get("tag_ids") or ()}
+        members = await self.memberships.users_among_members(access.workspace_id, assignees)
+        tags = await self.tags.many_in_workspace(access.workspace_id, tag_ids)
+        errors = []
+        for index, draft in enumerate(drafts):
+            if draft.get("assignee_id") is not None and draft["assignee_id"] not in members:
+                errors.append(FieldError(field(index, "assignee_id"), "not a member of this workspace"))
+            if any(tag_id not in tags for tag_id in draft.get("tag_ids") or ()):
+                errors.append(FieldError(field(index, "tag_ids"), "not a tag of this workspace"))
+        if errors:
+            raise InvalidInput(
+                "Some references are not part of this workspace; nothing was changed", errors=errors
+            )
+        return tags
