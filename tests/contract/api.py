@@ -90,6 +90,30 @@ class Api:
         return response.json()
 
 
+def project_key() -> str:
+    return "P" + uuid.uuid4().hex[:6].upper()
+
+
+def create_project(user: Api, workspace_id: str, key: str | None = None) -> dict[str, Any]:
+    response = user.post(
+        f"/api/workspaces/{workspace_id}/projects", json={"key": key or project_key(), "name": "Project"}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_task(user: Api, project_id: str, **fields: Any) -> dict[str, Any]:
+    response = user.post(f"/api/projects/{project_id}/tasks", json={"title": "A task", **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_tag(user: Api, workspace_id: str, name: str = "bug", color: str = "#ff0000") -> dict[str, Any]:
+    response = user.post(f"/api/workspaces/{workspace_id}/tags", json={"name": name, "color": color})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text}"
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers

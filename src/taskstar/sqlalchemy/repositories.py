@@ -161,7 +161,8 @@ class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
         statement = (
             update(Project)
             .where(Project.id == project_id)
-            .values(last_task_number=Project.last_task_number + count)
+            # Handing out numbers is not a change to the project: keep updated_at (no onupdate).
+            .values(last_task_number=Project.last_task_number + count, updated_at=Project.updated_at)
             .returning(Project.last_task_number)
             .execution_options(synchronize_session=False)
         )
@@ -278,9 +279,15 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
     async def many(
         self, workspace_id: UUID, task_ids: Sequence[UUID], *, for_update: bool = False
     ) -> list[Task]:
+        """Tasks by id, in the order of ``task_ids``, freshly loaded with everything a response shows."""
+        wanted = set(task_ids)
+        for loaded in list(self.session.identity_map.values()):
+            if isinstance(loaded, Task) and loaded.id in wanted:
+                # A changed foreign key leaves a stale relationship on a loaded task: reload it whole.
+                self.session.expire(loaded)
         statement = _with_read_shape(
-            select(Task).where(Task.workspace_id == workspace_id, Task.id.in_(task_ids)).order_by(Task.id)
-        )
+            select(Task).where(Task.workspace_id == workspace_id, Task.id.in_(task_ids))
+        ).execution_options(populate_existing=True)
         if for_update:
             statement = statement.with_for_update(of=Task)
         found = {task.id: task for task in (await self.session.execute(statement)).unique().scalars()}
@@ -322,7 +329,7 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
         await self.session.execute(
             update(Task.__table__)
             .where(Task.__table__.c.id == task_id)
-            .values(comment_count=Task.__table__.c.comment_count + by)
+            .values(comment_count=Task.__table__.c.comment_count + by, updated_at=Task.__table__.c.updated_at)
         )
 
     async def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
