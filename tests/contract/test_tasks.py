@@ -17,7 +17,7 @@ def setup(api: Api) -> tuple[dict[str, Any], dict[str, Api], dict[str, Any]]:
 
 
 def test_a_new_task_has_the_contracts_shape_and_defaults(api: Api) -> None:
-    workspace, people, project = setup(api)
+    _, people, project = setup(api)
     member = people["member"]
     task = create_task(member, project["id"], title="Write docs")
 

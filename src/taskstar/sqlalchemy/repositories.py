@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from taskstar.domain.listing import TaskFilters
@@ -231,7 +231,8 @@ def _sort_keys(sort: SortField, order: SortOrder) -> list[keyset.SortKey]:
     keys = []
     if sort is SortField.DUE_DATE:
         # Tasks without a due date sort last in both directions.
-        keys.append(keyset.SortKey(Task.due_date.is_(None), False, lambda task: task.due_date is None, bool))
+        missing = case((Task.due_date.is_(None), 1), else_=0)
+        keys.append(keyset.SortKey(missing, False, lambda task: int(task.due_date is None), int))
     keys.append(keyset.SortKey(column, descending, lambda task: getattr(task, sort.value), python_type))
     keys.append(keyset.SortKey(Task.id, descending, lambda task: task.id, UUID))  # the tie-break
     return keys
