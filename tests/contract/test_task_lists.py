@@ -24,10 +24,10 @@ def test_filters(api: Api) -> None:
     project = create_project(member, workspace["id"])
     bug, ui = create_tag(member, workspace["id"], "bug"), create_tag(member, workspace["id"], "ui", "#0000ff")
     pid = project["id"]
-    create_task(member, pid, title="Login crashes", status="in_progress", priority="urgent", tag_ids=[bug["id"]],
-                assignee_id=member.id, due_date="2030-01-10")  # fmt: skip
-    create_task(member, pid, title="Polish buttons", description="the LOGIN page", priority="low",
-                tag_ids=[ui["id"]], due_date="2030-01-20")  # fmt: skip
+    crash = {"status": "in_progress", "priority": "urgent", "assignee_id": member.id, "due_date": "2030-01-10"}
+    create_task(member, pid, title="Login crashes", tag_ids=[bug["id"]], **crash)
+    polish = {"description": "the LOGIN page", "priority": "low", "due_date": "2030-01-20"}
+    create_task(member, pid, title="Polish buttons", tag_ids=[ui["id"]], **polish)
     create_task(member, pid, title="100% done_ish", status="done", assignee_id=people["viewer"].id)
     create_task(member, pid, title="Write tests", status="canceled", tag_ids=[bug["id"], ui["id"]])
 
