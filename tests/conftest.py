@@ -47,9 +47,7 @@ def deployment_env(target: Target, database_url: str, data_dir: Path) -> dict[st
 
 
 @pytest.fixture(scope="session", params=selected_targets(), ids=lambda target: target.id)
-def deployment(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Deployment]:
+def deployment(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     target: Target = request.param
     directory = tmp_path_factory.mktemp(target.id)
     database = ScratchDatabase.create(target.database, directory)
@@ -75,9 +73,7 @@ def server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture
 def api(server: Server) -> Iterator[Api]:
     """An anonymous client of the real server; every response is checked for secrets."""
-    with httpx.Client(
-        base_url=server.url, timeout=30, event_hooks={"response": [assert_nothing_private]}
-    ) as client:
+    with httpx.Client(base_url=server.url, timeout=30, event_hooks={"response": [assert_nothing_private]}) as client:
         yield Api(client)
 
 

@@ -16,9 +16,7 @@ import asyncpg
 
 PERSISTENCE_PATHS = ("sqlalchemy-async",)
 DATABASES = ("sqlite", "postgresql")
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @dataclass(frozen=True)

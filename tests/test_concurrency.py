@@ -15,9 +15,7 @@ def test_concurrent_registrations_and_workspace_creation(server: Server, api: Ap
 
     def register(email: str) -> httpx.Response:
         with httpx.Client(base_url=server.url, timeout=30) as client:
-            return client.post(
-                "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Burst"}
-            )
+            return client.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Burst"})
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         responses = list(pool.map(register, emails + emails[:6]))  # the last six race for taken emails

@@ -18,9 +18,7 @@ BUDGET_TABLE = Path(__file__).parents[1] / "docs" / "query-budgets.md"
 
 
 def budgets() -> dict[str, int]:
-    rows = re.findall(
-        r"^\| (GET|POST|PATCH|DELETE) (\S+) \| (\d+) \|", BUDGET_TABLE.read_text(), re.MULTILINE
-    )
+    rows = re.findall(r"^\| (GET|POST|PATCH|DELETE) (\S+) \| (\d+) \|", BUDGET_TABLE.read_text(), re.MULTILINE)
     return {f"{method} {path}": int(budget) for method, path, budget in rows}
 
 
@@ -48,9 +46,7 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
     spent = {
         "POST /api/auth/register": spend(
             counter,
-            lambda: api.post(
-                "/api/auth/register", json={"email": email, "password": "pw123456", "name": "B"}
-            ),
+            lambda: api.post("/api/auth/register", json={"email": email, "password": "pw123456", "name": "B"}),
             201,
         ),
         "POST /api/auth/login": spend(
@@ -67,9 +63,7 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
         "PATCH /api/workspaces/{workspace_id}": spend(
             counter, lambda: owner.patch(base, json={"name": "N", "slug": f"n-{email[7:15]}"}), 200
         ),
-        "GET /api/workspaces/{workspace_id}/members": spend(
-            counter, lambda: owner.get(f"{base}/members"), 200
-        ),
+        "GET /api/workspaces/{workspace_id}/members": spend(counter, lambda: owner.get(f"{base}/members"), 200),
         "POST /api/workspaces/{workspace_id}/members": spend(
             counter, lambda: owner.post(f"{base}/members", json={"email": extra.email, "role": "viewer"}), 201
         ),
@@ -83,9 +77,7 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
     }
 
     assert set(spent) == set(table), "every endpoint in the budget table is measured, and only those"
-    over = {
-        endpoint: (count, table[endpoint]) for endpoint, count in spent.items() if count > table[endpoint]
-    }
+    over = {endpoint: (count, table[endpoint]) for endpoint, count in spent.items() if count > table[endpoint]}
     assert not over, f"over budget (spent, budget): {over}"
 
 

@@ -25,9 +25,7 @@ def client_for(deployment: Deployment, **overrides: str) -> TestClient[Litestar]
 
 
 def wrong_login(client: TestClient[Litestar]) -> int:
-    return client.post(
-        "/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}
-    ).status_code
+    return client.post("/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}).status_code
 
 
 def test_the_eleventh_attempt_in_a_minute_is_429(deployment: Deployment) -> None:
@@ -39,9 +37,7 @@ def test_the_eleventh_attempt_in_a_minute_is_429(deployment: Deployment) -> None
         ]
         assert statuses == [401] * 6 + [400] * 4  # every outcome counts
 
-        refused = client.post(
-            "/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}
-        )
+        refused = client.post("/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"})
         assert_problem(refused, 429)
         assert 0 < int(refused.headers["Retry-After"]) <= 60
         # Nothing else is limited.

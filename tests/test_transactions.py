@@ -13,9 +13,7 @@ from taskstar.sqlalchemy.repositories import MembershipRepository
 from tests.contract.api import PASSWORD, Api, assert_problem, unique
 
 
-def test_a_workspace_whose_owner_row_fails_is_not_created(
-    in_process_api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_workspace_whose_owner_row_fails_is_not_created(in_process_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     owner = in_process_api.register()
     slug = unique("half")
 
@@ -32,9 +30,7 @@ def test_a_workspace_whose_owner_row_fails_is_not_created(
     assert owner.post("/api/workspaces", json={"name": "Whole", "slug": slug}).status_code == 201
 
 
-def test_a_failed_commit_is_503_and_nothing_is_stored(
-    in_process_api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_commit_is_503_and_nothing_is_stored(in_process_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     email = f"{unique('commit')}@example.com"
 
     async def commit_fails(self: AsyncSession) -> None:
@@ -42,16 +38,12 @@ def test_a_failed_commit_is_503_and_nothing_is_stored(
 
     with monkeypatch.context() as patch:
         patch.setattr(AsyncSession, "commit", commit_fails)
-        failed = in_process_api.post(
-            "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"}
-        )
+        failed = in_process_api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"})
     assert_problem(failed, 503)
     assert failed.headers["Retry-After"].isdigit()
 
     assert_problem(in_process_api.post("/api/auth/login", json={"email": email, "password": PASSWORD}), 401)
-    again = in_process_api.post(
-        "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"}
-    )
+    again = in_process_api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"})
     assert again.status_code == 201
 
 

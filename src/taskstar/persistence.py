@@ -51,9 +51,7 @@ class PersistencePath(Protocol):
         """Prepares the schema at start (migrate, or refuse an outdated one)."""
         ...
 
-    async def load_caller(
-        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID
-    ) -> Caller | None:
+    async def load_caller(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID) -> Caller | None:
         """The authenticated user behind a token, or ``None`` if they no longer exist."""
         ...
 

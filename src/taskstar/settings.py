@@ -117,9 +117,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("TASKSTAR_DATA_DIR", "data"))
-        database = DatabaseURL.parse(
-            env.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{data_dir / 'taskstar.db'}"
-        )
+        database = DatabaseURL.parse(env.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{data_dir / 'taskstar.db'}")
         return cls(
             database=database,
             data_dir=data_dir,
@@ -132,9 +130,7 @@ class Settings:
             log_format=_choice(env, "TASKSTAR_LOG_FORMAT", _LogFormat, _LogFormat.TEXT).value,
             db_pool_size=_number(env, "TASKSTAR_DB_POOL_SIZE", int, 20, minimum=1),
             db_pool_timeout_seconds=_number(env, "TASKSTAR_DB_POOL_TIMEOUT", float, 5.0, minimum=0.1),
-            db_statement_timeout_seconds=_number(
-                env, "TASKSTAR_DB_STATEMENT_TIMEOUT", float, 10.0, minimum=0.1
-            ),
+            db_statement_timeout_seconds=_number(env, "TASKSTAR_DB_STATEMENT_TIMEOUT", float, 10.0, minimum=0.1),
             ready_timeout_seconds=_number(env, "TASKSTAR_READY_TIMEOUT", float, 2.0, minimum=0.1),
         )
 

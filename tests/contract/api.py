@@ -83,9 +83,7 @@ class Api:
         return response.json()
 
     def add_member(self, workspace_id: str, member: Api, role: str) -> dict[str, Any]:
-        response = self.post(
-            f"/api/workspaces/{workspace_id}/members", json={"email": member.email, "role": role}
-        )
+        response = self.post(f"/api/workspaces/{workspace_id}/members", json={"email": member.email, "role": role})
         assert response.status_code == 201, response.text
         return response.json()
 

@@ -62,9 +62,7 @@ def test_login_returns_a_bearer_token_that_opens_me(api: Api) -> None:
 def test_unknown_email_and_wrong_password_fail_alike(api: Api) -> None:
     user = api.register("Tim")
     wrong = api.post("/api/auth/login", json={"email": user.email, "password": "not the password"})
-    unknown = api.post(
-        "/api/auth/login", json={"email": f"{unique('ghost')}@example.com", "password": PASSWORD}
-    )
+    unknown = api.post("/api/auth/login", json={"email": f"{unique('ghost')}@example.com", "password": PASSWORD})
 
     assert assert_problem(wrong, 401) == assert_problem(unknown, 401)
 

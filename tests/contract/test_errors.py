@@ -25,9 +25,7 @@ def test_malformed_bodies(api: Api) -> None:
 def test_too_long_strings_are_400_on_every_database(api: Api) -> None:
     user = api.register()
     problem = assert_problem(user.post("/api/workspaces", json={"name": "x" * 201, "slug": "fine-slug"}), 400)
-    assert problem["errors"] == [
-        {"field": "name", "message": "Expected `str` of length <= 200", "source": "body"}
-    ]
+    assert problem["errors"] == [{"field": "name", "message": "Expected `str` of length <= 200", "source": "body"}]
     assert user.get("/api/workspaces").json()["total"] == 0
 
 

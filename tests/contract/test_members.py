@@ -28,9 +28,7 @@ def test_members_list_shows_user_role_and_join_time(api: Api) -> None:
     first = listed["items"][0]
     assert set(first) == {"user", "role", "created_at", "updated_at"}
     assert first["user"] == {"id": people["owner"].id, "name": "Owner", "email": people["owner"].email}
-    paged = people["viewer"].get(
-        f"/api/workspaces/{workspace['id']}/members", params={"limit": 3, "offset": 3}
-    )
+    paged = people["viewer"].get(f"/api/workspaces/{workspace['id']}/members", params={"limit": 3, "offset": 3})
     assert [item["user"]["id"] for item in paged.json()["items"]] == [people["viewer"].id]
 
 
@@ -45,9 +43,7 @@ def test_adding_a_member_by_email(api: Api) -> None:
     assert newcomer.get(f"/api/workspaces/{workspace['id']}").json()["role"] == "member"
 
     assert_problem(people["admin"].post(path, json={"email": newcomer.email, "role": "viewer"}), 409)
-    no_account = people["admin"].post(
-        path, json={"email": f"{unique('nobody')}@example.com", "role": "member"}
-    )
+    no_account = people["admin"].post(path, json={"email": f"{unique('nobody')}@example.com", "role": "member"})
     assert assert_problem(no_account, 400)["errors"][0]["field"] == "email"
     assert_problem(people["admin"].post(path, json={"email": newcomer.email, "role": "emperor"}), 400)
 

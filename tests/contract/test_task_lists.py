@@ -131,9 +131,7 @@ def test_offset_pages_and_keyset_pages_see_every_task_once(api: Api) -> None:
     # A cursor belongs to its list: other filters or another sort are refused.
     first = listing(member, pid, order_by="priority", limit=5)
     assert_problem(
-        member.get(
-            f"/api/projects/{pid}/tasks", params={"order_by": "number", "cursor": first["next_cursor"]}
-        ),
+        member.get(f"/api/projects/{pid}/tasks", params={"order_by": "number", "cursor": first["next_cursor"]}),
         400,
     )
     assert_problem(
@@ -150,9 +148,7 @@ def test_keyset_on_due_date_with_nulls(api: Api) -> None:
     member = people["member"]
     pid = create_project(member, workspace["id"])["id"]
     dues = [None, "2030-01-02", None, "2030-01-01", "2030-01-02", None, "2030-01-03"]
-    member.post(
-        f"/api/projects/{pid}/tasks/bulk", json={"items": [{"title": "t", "due_date": d} for d in dues]}
-    )
+    member.post(f"/api/projects/{pid}/tasks/bulk", json={"items": [{"title": "t", "due_date": d} for d in dues]})
     for order in ("asc", "desc"):
         expected = numbers(member, pid, order_by="due_date", sort_order=order)
         seen, cursor = [], None

@@ -46,13 +46,9 @@ def test_assignees_and_tags_must_belong_to_the_workspace(api: Api) -> None:
     tag = create_tag(people["member"], workspace["id"], "ui", "#00AAFF")
     path = f"/api/projects/{project['id']}/tasks"
 
-    problem = assert_problem(
-        people["member"].post(path, json={"title": "T", "assignee_id": outsider.id}), 400
-    )
+    problem = assert_problem(people["member"].post(path, json={"title": "T", "assignee_id": outsider.id}), 400)
     assert problem["errors"] == [{"field": "assignee_id", "message": "not a member of this workspace"}]
-    problem = assert_problem(
-        people["member"].post(path, json={"title": "T", "tag_ids": [foreign_tag["id"]]}), 400
-    )
+    problem = assert_problem(people["member"].post(path, json={"title": "T", "tag_ids": [foreign_tag["id"]]}), 400)
     assert problem["errors"][0]["field"] == "tag_ids"
     # Viewers can be assigned; tags show with name and color.
     task = create_task(people["member"], project["id"], assignee_id=people["viewer"].id, tag_ids=[tag["id"]])
@@ -92,9 +88,7 @@ def test_patch_is_partial_null_clears_and_completed_at_follows_done(api: Api) ->
     done = member.patch(path, json={"status": "done"}).json()
     assert done["completed_at"] is not None and done["version"] == 2
     assert (done["description"], done["due_date"], done["assignee"]["id"]) == ("d", "2030-01-31", member.id)
-    cleared = member.patch(
-        path, json={"description": None, "due_date": None, "assignee_id": None, "tag_ids": []}
-    )
+    cleared = member.patch(path, json={"description": None, "due_date": None, "assignee_id": None, "tag_ids": []})
     assert cleared.status_code == 200
     body = cleared.json()
     assert (body["description"], body["due_date"], body["assignee"], body["tags"]) == (None, None, None, [])
@@ -188,10 +182,7 @@ def test_removing_a_member_unassigns_their_tasks(api: Api) -> None:
     task = create_task(member, project["id"], assignee_id=people["viewer"].id)
     workspace_id = project["workspace_id"]
 
-    assert (
-        people["admin"].delete(f"/api/workspaces/{workspace_id}/members/{people['viewer'].id}").status_code
-        == 204
-    )
+    assert people["admin"].delete(f"/api/workspaces/{workspace_id}/members/{people['viewer'].id}").status_code == 204
     after = member.get(f"/api/tasks/{task['id']}").json()
     assert after["assignee"] is None and after["version"] == 2
     last = member.get(f"/api/tasks/{task['id']}/activity").json()["items"][-1]

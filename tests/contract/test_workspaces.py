@@ -22,9 +22,7 @@ def test_slugs_are_unique_and_validated(api: Api) -> None:
     taken = owner.create_workspace()["slug"]
 
     assert (
-        assert_problem(owner.post("/api/workspaces", json={"name": "X", "slug": taken}), 409)["errors"][0][
-            "field"
-        ]
+        assert_problem(owner.post("/api/workspaces", json={"name": "X", "slug": taken}), 409)["errors"][0]["field"]
         == "slug"
     )
     for bad_slug in ["A-upper", "x", "s" * 51, "under_score", "spa ce"]:

@@ -57,9 +57,7 @@ class SortOrder(StrEnum):
 MAX_BULK_ITEMS = 100
 
 
-def completed_at_for(
-    old: Status | None, new: Status, now: datetime, current: datetime | None
-) -> datetime | None:
+def completed_at_for(old: Status | None, new: Status, now: datetime, current: datetime | None) -> datetime | None:
     """Set on entering ``done``, cleared on leaving it, kept otherwise."""
     if new is Status.DONE:
         return current if old is Status.DONE else now

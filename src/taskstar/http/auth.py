@@ -22,9 +22,7 @@ PUBLIC_PATHS = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
 class BearerAuthenticationMiddleware(JWTAuthenticationMiddleware):
     """Litestar's JWT middleware reads the token after any scheme; accept only ``Bearer``."""
 
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         scheme, _, _ = connection.headers.get(self.auth_header, "").partition(" ")
         if scheme.lower() != "bearer":
             raise NotAuthorizedException("Send `Authorization: Bearer <token>`")

@@ -27,9 +27,7 @@ async def require_role(connection: ASGIConnection[Any, Caller, Any, Any], handle
     action: Action | None = handler.opt.get(ACTION_KEY)
     if action is None:
         return
-    parameter, kind = next(
-        (name, kind) for name, kind in RESOURCE_PARAMETERS.items() if name in connection.path_params
-    )
+    parameter, kind = next((name, kind) for name, kind in RESOURCE_PARAMETERS.items() if name in connection.path_params)
     persistence: PersistencePath = connection.app.state.persistence
     membership = await persistence.find_membership(
         connection, kind, connection.path_params[parameter], connection.user.id

@@ -24,9 +24,7 @@ class JsonFormatter(logging.Formatter):
 
 def logging_config(level: str, log_format: str) -> LoggingConfig:
     formatter = (
-        {"()": JsonFormatter}
-        if log_format == "json"
-        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        {"()": JsonFormatter} if log_format == "json" else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     )
     return LoggingConfig(
         root={"level": level, "handlers": ["queue_listener"]},

@@ -117,9 +117,7 @@ class MemberUpdate(Schema):
 
 ProjectKey = Annotated[
     str,
-    Meta(
-        pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="2-10 upper-case letters/digits, starting with a letter"
-    ),
+    Meta(pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="2-10 upper-case letters/digits, starting with a letter"),
 ]
 LongText = Annotated[str, Meta(max_length=20_000)]
 Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#3b82f6"])]

@@ -17,16 +17,12 @@ from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 def provide_task_query(
     status: Annotated[list[Status] | None, QueryParameter(description="Any of these (repeatable)")] = None,
-    priority: Annotated[
-        list[Priority] | None, QueryParameter(description="Any of these (repeatable)")
-    ] = None,
+    priority: Annotated[list[Priority] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     assignee_id: Annotated[
         str | None, QueryParameter(description="A user id, or `none` for unassigned tasks", max_length=36)
     ] = None,
     tag_id: Annotated[list[UUID] | None, QueryParameter(description="Any of these tags (repeatable)")] = None,
-    q: Annotated[
-        str | None, QueryParameter(description="Text in title or description", max_length=200)
-    ] = None,
+    q: Annotated[str | None, QueryParameter(description="Text in title or description", max_length=200)] = None,
     due_before: Annotated[date | None, QueryParameter(description="Due strictly before")] = None,
     due_after: Annotated[date | None, QueryParameter(description="Due strictly after")] = None,
     updated_after: Annotated[datetime | None, QueryParameter(description="Changed strictly after")] = None,

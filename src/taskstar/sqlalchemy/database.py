@@ -103,8 +103,6 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-def _begin_sqlite_transaction(
-    session: Session, _transaction: SessionTransaction, connection: Connection
-) -> None:
+def _begin_sqlite_transaction(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     """Emit SQLite's BEGIN (see :func:`_tune_sqlite`); sessions outside a request write."""
     connection.exec_driver_sql("BEGIN IMMEDIATE" if session.info.get("writes", True) else "BEGIN")

@@ -45,9 +45,7 @@ def seek(statement: Select[Any], keys: Sequence[SortKey], after: Sequence[Any]) 
     if len(after) != len(keys):
         raise InvalidInput.on("cursor", "not a cursor this API issued")
     try:
-        values = [
-            msgspec.convert(raw, key.python_type, strict=False) for raw, key in zip(after, keys, strict=True)
-        ]
+        values = [msgspec.convert(raw, key.python_type, strict=False) for raw, key in zip(after, keys, strict=True)]
     except msgspec.ValidationError:
         raise InvalidInput.on("cursor", "not a cursor this API issued") from None
     branches = []

@@ -61,9 +61,7 @@ class SQLAlchemyAsyncPath:
         """The request's own session (created on first use, closed by the plugin)."""
         return self.config.provide_session(connection.app.state, connection.scope)
 
-    async def load_caller(
-        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID
-    ) -> Caller | None:
+    async def load_caller(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID) -> Caller | None:
         return await UserService(self._session(connection)).caller(user_id)
 
     async def find_membership(

@@ -75,17 +75,13 @@ class MembershipRepository(SQLAlchemyAsyncRepository[Membership]):
 
     async def role_in_workspace(self, workspace_id: UUID, user_id: UUID) -> Membership | None:
         """The tenancy check behind every workspace-keyed route: one indexed lookup."""
-        return await self.get_one_or_none(
-            Membership.workspace_id == workspace_id, Membership.user_id == user_id
-        )
+        return await self.get_one_or_none(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
 
     def _with_user(self) -> Select[tuple[Membership]]:
         return select(Membership).join(Membership.user).options(contains_eager(Membership.user))
 
     async def member(self, workspace_id: UUID, user_id: UUID) -> Membership | None:
-        statement = self._with_user().where(
-            Membership.workspace_id == workspace_id, Membership.user_id == user_id
-        )
+        statement = self._with_user().where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def page_in_workspace(
@@ -106,9 +102,7 @@ class MembershipRepository(SQLAlchemyAsyncRepository[Membership]):
     async def owner_count(self, workspace_id: UUID) -> int:
         return await self.count(Membership.workspace_id == workspace_id, Membership.role == Role.OWNER)
 
-    async def role_for_resource(
-        self, kind: ResourceKind, resource_id: UUID, user_id: UUID
-    ) -> Membership | None:
+    async def role_for_resource(self, kind: ResourceKind, resource_id: UUID, user_id: UUID) -> Membership | None:
         """The tenancy check for routes keyed by a workspace-owned row: every such row
         carries ``workspace_id``, so it is one join whatever the resource."""
         if kind == "workspace":
@@ -142,9 +136,7 @@ class ProjectRepository(SQLAlchemyAsyncRepository[Project]):
     async def key_taken(self, workspace_id: UUID, key: str) -> bool:
         return await self.exists(Project.workspace_id == workspace_id, Project.key == key)
 
-    async def page_in_workspace(
-        self, workspace_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[Project], int]:
+    async def page_in_workspace(self, workspace_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Project], int]:
         statement = (
             select(Project)
             .where(Project.workspace_id == workspace_id)
@@ -179,9 +171,7 @@ class TagRepository(SQLAlchemyAsyncRepository[Tag]):
     async def name_taken(self, workspace_id: UUID, name: str) -> bool:
         return await self.exists(Tag.workspace_id == workspace_id, Tag.name_key == name.lower())
 
-    async def page_in_workspace(
-        self, workspace_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[Tag], int]:
+    async def page_in_workspace(self, workspace_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Tag], int]:
         statement = (
             select(Tag)
             .where(Tag.workspace_id == workspace_id)
@@ -270,16 +260,12 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
     model_type = Task
 
     async def one(self, workspace_id: UUID, task_id: UUID, *, for_update: bool = False) -> Task | None:
-        statement = _with_read_shape(
-            select(Task).where(Task.id == task_id, Task.workspace_id == workspace_id)
-        )
+        statement = _with_read_shape(select(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
         if for_update:
             statement = statement.with_for_update(of=Task)
         return (await self.session.execute(statement)).unique().scalar_one_or_none()
 
-    async def many(
-        self, workspace_id: UUID, task_ids: Sequence[UUID], *, for_update: bool = False
-    ) -> list[Task]:
+    async def many(self, workspace_id: UUID, task_ids: Sequence[UUID], *, for_update: bool = False) -> list[Task]:
         """Tasks by id, in the order of ``task_ids``, freshly loaded with everything a response shows."""
         wanted = set(task_ids)
         for loaded in list(self.session.identity_map.values()):
@@ -320,9 +306,7 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
 
     async def remove(self, workspace_id: UUID, task_id: UUID) -> bool:
         """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""
-        result = await self.session.execute(
-            delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id)
-        )
+        result = await self.session.execute(delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def bump_comment_count(self, task_id: UUID, by: int) -> None:
@@ -379,9 +363,7 @@ class ActivityRepository(SQLAlchemyAsyncRepository[Activity]):
         if rows:
             await self.session.execute(insert(Activity), rows)
 
-    async def page_for_task(
-        self, task_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[Activity], int]:
+    async def page_for_task(self, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Activity], int]:
         statement = (
             select(Activity)
             .options(joinedload(Activity.actor).options(load_only(User.id, User.name)))

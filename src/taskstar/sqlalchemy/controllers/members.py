@@ -37,9 +37,7 @@ class MemberController(Controller):
             offset=page.offset,
         )
 
-    @post(
-        operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS}
-    )
+    @post(operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS})
     async def add_member(
         self,
         workspace_id: FromPath[UUID],

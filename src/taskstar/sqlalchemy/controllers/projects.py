@@ -82,8 +82,6 @@ class ProjectController(Controller):
         responses=problems(403, 404),
         opt={ACTION_KEY: Action.DELETE_PROJECT},
     )
-    async def delete_project(
-        self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership
-    ) -> None:
+    async def delete_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> None:
         """Delete a project and its tasks (admin+)."""
         await projects.delete(access, project_id)

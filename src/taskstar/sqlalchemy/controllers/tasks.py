@@ -150,9 +150,7 @@ class TaskController(Controller):
         request: CallerRequest,
     ) -> TaskItems:
         """Set status, priority or assignee on 1-100 tasks of the project, all or none."""
-        updated = await tasks.update_many(
-            access, request.user.id, project_id, data.ids, set_fields(data.changes)
-        )
+        updated = await tasks.update_many(access, request.user.id, project_id, data.ids, set_fields(data.changes))
         return TaskItems(items=[task_read(task) for task in updated])
 
     @get(
@@ -161,9 +159,7 @@ class TaskController(Controller):
         responses=problems(404),
         opt={ACTION_KEY: Action.READ},
     )
-    async def get_task(
-        self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership
-    ) -> Response[TaskRead]:
+    async def get_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> Response[TaskRead]:
         """A task, with its version as ``ETag``."""
         return _with_etag(await tasks.get(access, task_id))
 
@@ -184,9 +180,7 @@ class TaskController(Controller):
     ) -> Response[TaskRead]:
         """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``,
         a stale version is refused with 412 and nothing changes."""
-        task = await tasks.update(
-            access, request.user.id, task_id, set_fields(data), parse_if_match(if_match)
-        )
+        task = await tasks.update(access, request.user.id, task_id, set_fields(data), parse_if_match(if_match))
         return _with_etag(task)
 
     @delete(

@@ -21,9 +21,7 @@ VERSION_TABLE = "alembic_version"
 config = context.config
 
 
-def _compare_type(
-    _context: Any, _inspected: Any, _column: Any, _reflected: Any, declared: Any
-) -> bool | None:
+def _compare_type(_context: Any, _inspected: Any, _column: Any, _reflected: Any, declared: Any) -> bool | None:
     """Compare column types, except advanced-alchemy's decorated types (GUID,
     DateTimeUTC): reflection sees their storage type and would report drift forever."""
     return False if isinstance(declared, TypeDecorator) else None
@@ -31,11 +29,7 @@ def _compare_type(
 
 def _render_item(kind: str, item: Any, _context: Any) -> str | bool:
     """Render Taskstar's own decorated types (PriorityRank) as their storage type."""
-    if (
-        kind == "type"
-        and isinstance(item, TypeDecorator)
-        and not type(item).__module__.startswith("advanced_")
-    ):
+    if kind == "type" and isinstance(item, TypeDecorator) and not type(item).__module__.startswith("advanced_"):
         return f"sa.{item.impl!r}"
     return False
 

@@ -23,9 +23,7 @@ class CommentService:
         self.tasks = TaskRepository(session=session, auto_refresh=False)
         self.activity = ActivityRepository(session=session, auto_refresh=False)
 
-    async def page(
-        self, access: Access, task_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[Comment], int]:
+    async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
         return await self.comments.page_for_task(task_id, limit=limit, offset=offset)
 
     async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> Comment:

@@ -39,9 +39,7 @@ class MemberService:
             raise InvalidInput.on("email", "No account has this email")
         if await self.memberships.role_in_workspace(access.workspace_id, user.id) is not None:
             raise Conflict("This user is already a member", errors=[FieldError("email", "already a member")])
-        member = await self.memberships.add(
-            Membership(workspace_id=access.workspace_id, user_id=user.id, role=role)
-        )
+        member = await self.memberships.add(Membership(workspace_id=access.workspace_id, user_id=user.id, role=role))
         member.user = user
         await self.session.commit()
         return member

@@ -13,9 +13,7 @@ from taskstar.sqlalchemy.repositories import ProjectRepository
 
 
 def _key_conflict(key: str) -> Conflict:
-    return Conflict(
-        f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")]
-    )
+    return Conflict(f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")])
 
 
 class ProjectService:
@@ -29,9 +27,7 @@ class ProjectService:
     async def create(self, access: Access, fields: dict[str, Any]) -> Project:
         if await self.projects.key_taken(access.workspace_id, fields["key"]):
             raise _key_conflict(fields["key"])
-        project = await self.projects.add(
-            Project(workspace_id=access.workspace_id, last_task_number=0, **fields)
-        )
+        project = await self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
         await self.session.commit()
         return project
 

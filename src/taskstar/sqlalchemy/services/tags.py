@@ -13,9 +13,7 @@ from taskstar.sqlalchemy.repositories import TagRepository
 
 
 def _name_conflict(name: str) -> Conflict:
-    return Conflict(
-        f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")]
-    )
+    return Conflict(f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")])
 
 
 class TagService:
@@ -29,20 +27,14 @@ class TagService:
     async def create(self, access: Access, *, name: str, color: str) -> Tag:
         if await self.tags.name_taken(access.workspace_id, name):
             raise _name_conflict(name)
-        tag = await self.tags.add(
-            Tag(workspace_id=access.workspace_id, name=name, name_key=name.lower(), color=color)
-        )
+        tag = await self.tags.add(Tag(workspace_id=access.workspace_id, name=name, name_key=name.lower(), color=color))
         await self.session.commit()
         return tag
 
     async def update(self, access: Access, tag_id: UUID, changes: dict[str, Any]) -> Tag:
         tag = await self._get(access, tag_id)
         name = changes.get("name")
-        if (
-            name is not None
-            and name.lower() != tag.name_key
-            and await self.tags.name_taken(access.workspace_id, name)
-        ):
+        if name is not None and name.lower() != tag.name_key and await self.tags.name_taken(access.workspace_id, name):
             raise _name_conflict(name)
         if name is not None:
             tag.name_key = name.lower()

@@ -28,14 +28,10 @@ WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_da
 
 
 def _state(task: Task) -> dict[str, Any]:
-    return {field: getattr(task, field) for field in WRITABLE} | {
-        "tag_ids": sorted(tag.id for tag in task.tags)
-    }
+    return {field: getattr(task, field) for field in WRITABLE} | {"tag_ids": sorted(tag.id for tag in task.tags)}
 
 
-def activity_row(
-    task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]
-) -> dict[str, Any]:
+def activity_row(task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]) -> dict[str, Any]:
     return {
         "workspace_id": task.workspace_id,
         "task_id": task.id,
@@ -56,9 +52,7 @@ class TaskService:
 
     # --- reads ---------------------------------------------------------------
 
-    async def page(
-        self, access: Access, project_id: UUID, query: TaskQuery
-    ) -> tuple[list[Task], int, str | None]:
+    async def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[Task], int, str | None]:
         """The guard has resolved ``project_id`` within the caller's workspace already."""
         tasks, total, last = await self.tasks.page(
             access.workspace_id,
@@ -109,10 +103,7 @@ class TaskService:
         self.session.add_all(tasks)
         await self.session.flush()
         await self.activity.record(
-            [
-                activity_row(task, actor_id, ActivityKind.CREATED, {"title": [None, task.title]})
-                for task in tasks
-            ]
+            [activity_row(task, actor_id, ActivityKind.CREATED, {"title": [None, task.title]}) for task in tasks]
         )
         created = await self.tasks.many(access.workspace_id, [task.id for task in tasks])
         await self.session.commit()
@@ -235,7 +226,5 @@ class TaskService:
             if any(tag_id not in tags for tag_id in draft.get("tag_ids") or ()):
                 errors.append(FieldError(field(index, "tag_ids"), "not a tag of this workspace"))
         if errors:
-            raise InvalidInput(
-                "Some references are not part of this workspace; nothing was changed", errors=errors
-            )
+            raise InvalidInput("Some references are not part of this workspace; nothing was changed", errors=errors)
         return tags

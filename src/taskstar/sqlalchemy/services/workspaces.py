@@ -32,9 +32,7 @@ class WorkspaceService:
         await self.session.commit()
         return workspace
 
-    async def page_for(
-        self, user_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[tuple[Workspace, Role]], int]:
+    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[tuple[Workspace, Role]], int]:
         return await self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
 
     async def get(self, access: Access) -> Workspace:
