@@ -11,7 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.contract.api import Api
+from tests.contract.api import Api, project_key
 from tests.inprocess import StatementCounter
 
 BUDGET_TABLE = Path(__file__).parents[1] / "docs" / "query-budgets.md"
@@ -76,9 +76,87 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
         "DELETE /api/workspaces/{workspace_id}": spend(counter, lambda: owner.delete(base), 204),
     }
 
+    spent |= task_endpoints(api, owner, workspace_id=owner.create_workspace()["id"], counter=counter)
     assert set(spent) == set(table), "every endpoint in the budget table is measured, and only those"
     over = {endpoint: (count, table[endpoint]) for endpoint, count in spent.items() if count > table[endpoint]}
     assert not over, f"over budget (spent, budget): {over}"
+
+
+def task_endpoints(api: Api, owner: Api, *, workspace_id: str, counter: StatementCounter) -> dict[str, int]:
+    """Spend each project, tag, task and comment endpoint once, with tags and an assignee in play."""
+    ws = f"/api/workspaces/{workspace_id}"
+    spent: dict[str, int] = {}
+
+    def measure(endpoint: str, call: Callable[[], httpx.Response], status: int) -> httpx.Response:
+        with counter.counting() as statements:
+            response = call()
+        assert response.status_code == status, (endpoint, response.text)
+        spent[endpoint] = len(statements)
+        return response
+
+    project = measure(
+        "POST /api/workspaces/{workspace_id}/projects",
+        lambda: owner.post(f"{ws}/projects", json={"key": "BUDGET", "name": "B"}),
+        201,
+    ).json()
+    target = owner.post(f"{ws}/projects", json={"key": "TARGET", "name": "T"}).json()
+    measure("GET /api/workspaces/{workspace_id}/projects", lambda: owner.get(f"{ws}/projects"), 200)
+    measure("GET /api/projects/{project_id}", lambda: owner.get(f"/api/projects/{project['id']}"), 200)
+    measure(
+        "PATCH /api/projects/{project_id}",
+        lambda: owner.patch(f"/api/projects/{project['id']}", json={"key": "BUDGET2"}),
+        200,
+    )
+    tag = measure(
+        "POST /api/workspaces/{workspace_id}/tags",
+        lambda: owner.post(f"{ws}/tags", json={"name": "t1", "color": "#000000"}),
+        201,
+    ).json()
+    other_tag = owner.post(f"{ws}/tags", json={"name": "t2", "color": "#000000"}).json()
+    measure("GET /api/workspaces/{workspace_id}/tags", lambda: owner.get(f"{ws}/tags"), 200)
+    measure("PATCH /api/tags/{tag_id}", lambda: owner.patch(f"/api/tags/{tag['id']}", json={"name": "t3"}), 200)
+    tasks = f"/api/projects/{project['id']}/tasks"
+    full = {"assignee_id": owner.id, "tag_ids": [tag["id"], other_tag["id"]], "due_date": "2030-01-01"}
+    task = measure("POST /api/projects/{project_id}/tasks", lambda: owner.post(tasks, json={"title": "x", **full}), 201)
+    task = task.json()
+    bulk = measure(
+        "POST /api/projects/{project_id}/tasks/bulk",
+        lambda: owner.post(f"{tasks}/bulk", json={"items": [{"title": "y", **full}] * 20}),
+        201,
+    ).json()["items"]
+    measure(
+        "PATCH /api/projects/{project_id}/tasks/bulk",
+        lambda: owner.patch(
+            f"{tasks}/bulk", json={"ids": [t["id"] for t in bulk], "set": {"status": "done", "assignee_id": None}}
+        ),
+        200,
+    )
+    measure("GET /api/projects/{project_id}/tasks", lambda: owner.get(tasks, params={"limit": 100}), 200)
+    path = f"/api/tasks/{task['id']}"
+    measure("GET /api/tasks/{task_id}", lambda: owner.get(path), 200)
+    measure(
+        "PATCH /api/tasks/{task_id}",
+        lambda: owner.patch(path, json={"title": "z", "tag_ids": [tag["id"]], "assignee_id": owner.id}),
+        200,
+    )
+    comment = measure(
+        "POST /api/tasks/{task_id}/comments", lambda: owner.post(f"{path}/comments", json={"body": "c"}), 201
+    ).json()
+    measure("GET /api/tasks/{task_id}/comments", lambda: owner.get(f"{path}/comments"), 200)
+    measure(
+        "PATCH /api/comments/{comment_id}",
+        lambda: owner.patch(f"/api/comments/{comment['id']}", json={"body": "d"}),
+        200,
+    )
+    measure("DELETE /api/comments/{comment_id}", lambda: owner.delete(f"/api/comments/{comment['id']}"), 204)
+    measure(
+        "POST /api/tasks/{task_id}/move", lambda: owner.post(f"{path}/move", json={"project_id": target["id"]}), 200
+    )
+    measure("GET /api/tasks/{task_id}/activity", lambda: owner.get(f"{path}/activity"), 200)
+    measure("DELETE /api/tasks/{task_id}", lambda: owner.delete(path), 204)
+    measure("DELETE /api/tags/{tag_id}", lambda: owner.delete(f"/api/tags/{tag['id']}"), 204)
+    measure("DELETE /api/projects/{project_id}", lambda: owner.delete(f"/api/projects/{project['id']}"), 204)
+    return spent
 
 
 def test_list_statements_do_not_grow_with_the_page(in_process_api: Api, counter: StatementCounter) -> None:
@@ -95,3 +173,43 @@ def test_list_statements_do_not_grow_with_the_page(in_process_api: Api, counter:
     assert spend(counter, lambda: owner.get(members_path, params={"limit": 100}), 200) == small
     one = spend(counter, lambda: owner.get("/api/workspaces", params={"limit": 1}), 200)
     assert spend(counter, lambda: owner.get("/api/workspaces", params={"limit": 100}), 200) == one
+
+
+def test_task_statements_are_the_same_for_one_task_and_fifty_fully_loaded(
+    in_process_api: Api, counter: StatementCounter
+) -> None:
+    owner = in_process_api.register("Owner")
+    workspace_id = owner.create_workspace()["id"]
+    helper = in_process_api.register("Helper")
+    owner.add_member(workspace_id, helper, "member")
+    tags = [owner.post(f"/api/workspaces/{workspace_id}/tags", json={"name": f"t{i}", "color": "#123456"}).json()
+            for i in range(3)]  # fmt: skip
+    loaded = {"tag_ids": [tag["id"] for tag in tags], "assignee_id": helper.id, "due_date": "2030-01-01"}
+
+    def project() -> str:
+        return owner.post(f"/api/workspaces/{workspace_id}/projects", json={"key": project_key(), "name": "P"}).json()[
+            "id"
+        ]
+
+    def scenario(size: int) -> dict[str, int]:
+        pid = project()
+        tasks = f"/api/projects/{pid}/tasks"
+        counts = {
+            "bulk create": spend(
+                counter, lambda: owner.post(f"{tasks}/bulk", json={"items": [{"title": "t", **loaded}] * size}), 201
+            )
+        }
+        ids = [task["id"] for task in owner.get(tasks, params={"limit": 100}).json()["items"]]
+        for task_id in ids:
+            owner.post(f"/api/tasks/{task_id}/comments", json={"body": "c"})
+        counts["list"] = spend(counter, lambda: owner.get(tasks, params={"limit": 100}), 200)
+        counts["bulk update"] = spend(
+            counter, lambda: owner.patch(f"{tasks}/bulk", json={"ids": ids, "set": {"priority": "high"}}), 200
+        )
+        counts["keyset page"] = spend(
+            counter, lambda: owner.get(tasks, params={"limit": 100, "order_by": "due_date"}), 200
+        )
+        return counts
+
+    one, fifty = scenario(1), scenario(50)
+    assert one == fifty, (one, fifty)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from taskstar.domain.listing import TaskFilters
 from taskstar.domain.roles import Role
-from taskstar.domain.tasks import Priority, SortField, SortOrder
+from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.persistence import ResourceKind
 from taskstar.sqlalchemy import keyset
 from taskstar.sqlalchemy.models import (
@@ -303,6 +303,21 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
         more = len(tasks) > limit
         tasks = tasks[:limit]
         return tasks, await _count(self, matching), keyset.cursor_values(tasks[-1], keys) if more else None
+
+    async def set_on_many(self, workspace_id: UUID, task_ids: list[UUID], values: dict[str, Any]) -> None:
+        """One UPDATE for a bulk change, however many tasks: each gets a new version and
+        ``updated_at``; ``completed_at`` follows ``status`` per row."""
+        now = datetime.now(UTC)
+        assignments: dict[str, Any] = {**values, "version": Task.version + 1, "updated_at": now}
+        if "status" in values:
+            entering_done = case((Task.status == Status.DONE, Task.completed_at), else_=now)
+            assignments["completed_at"] = entering_done if values["status"] is Status.DONE else None
+        await self.session.execute(
+            update(Task)
+            .where(Task.workspace_id == workspace_id, Task.id.in_(task_ids))
+            .values(assignments)
+            .execution_options(synchronize_session=False)
+        )
 
     async def remove(self, workspace_id: UUID, task_id: UUID) -> bool:
         """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""

@@ -143,11 +143,12 @@ class TaskService:
         await self._check_references(access, [changes], prefix=None)
         rows = []
         for task in tasks:
-            changed = self._apply(task, changes, {})
+            before = {field: getattr(task, field) for field in changes}
+            changed = changes_between(before, changes)
             if changed:
                 rows.append(activity_row(task, actor_id, ActivityKind.UPDATED, changed))
         if rows:
-            await self._flush_versioned()
+            await self.tasks.set_on_many(access.workspace_id, [row["task_id"] for row in rows], changes)
             await self.activity.record(rows)
         updated = await self.tasks.many(access.workspace_id, ids)
         await self.session.commit()
