@@ -28,7 +28,20 @@ def main() -> None:
     from litestar.cli.main import litestar_group
 
     _confirm_only_on_a_terminal(litestar_group)
+    litestar_group.add_command(demo_command)
     litestar_group(prog_name="taskstar")
+
+
+@click.command(name="demo")
+@click.option("--tasks-per-project", default=120, show_default=True, type=click.IntRange(1, 1000))
+def demo_command(tasks_per_project: int) -> None:
+    """Fill a demo workspace (team, projects, tags, tasks, comments) to explore the API."""
+    import anyio
+
+    from taskstar.demo import fill
+
+    message = anyio.run(lambda: fill(Settings.from_env(), tasks_per_project=tasks_per_project))
+    click.echo(message)
 
 
 def _confirm_only_on_a_terminal(group: click.Group) -> None:
