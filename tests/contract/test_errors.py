@@ -53,3 +53,15 @@ def test_server_owned_fields_in_a_body_are_ignored(api: Api) -> None:
     assert workspace["id"] != chosen_id
     assert workspace["role"] == "owner"
     assert not workspace["created_at"].startswith("2000")
+
+
+def test_nul_characters_are_400_on_every_database(api: Api) -> None:
+    user = api.register()
+    workspace = user.create_workspace()
+    project = user.post(f"/api/workspaces/{workspace['id']}/projects", json={"key": "NUL", "name": "p"}).json()
+    tasks = f"/api/projects/{project['id']}/tasks"
+    assert_problem(user.post("/api/workspaces", json={"name": "a\x00b", "slug": unique("nul")}), 400)
+    assert_problem(user.post(tasks, json={"title": "t", "description": "a\x00b"}), 400)
+    assert_problem(user.get(tasks, params={"q": "a\x00b"}), 400)
+    assert_problem(api.post("/api/auth/login", json={"email": "a\x00@example.com", "password": "whatever1"}), 400)
+    assert user.get(tasks).json()["total"] == 0

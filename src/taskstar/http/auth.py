@@ -15,6 +15,9 @@ from taskstar.domain.access import Caller
 from taskstar.http.schemas import AccessToken
 from taskstar.persistence import PersistencePath
 
+#: OpenAPI security of routes that need no token (an empty requirement: anyone).
+PUBLIC: list[dict[str, list[str]]] = [{}]
+
 #: Routes that answer without a token (besides handlers marked ``exclude_from_auth``).
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/metrics$", "^/schema"]
 

@@ -17,13 +17,16 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from taskstar.http.auth import PUBLIC
 from taskstar.http.problems import UNAVAILABLE_RETRY_AFTER
 from taskstar.persistence import PersistencePath
 
 logger = logging.getLogger("taskstar.ops")
 
 
-@get("/health", tags=["operations"], operation_id="health", sync_to_thread=False, exclude_from_auth=True)
+@get(
+    "/health", tags=["operations"], operation_id="health", sync_to_thread=False, exclude_from_auth=True, security=PUBLIC
+)
 def health() -> dict[str, str]:
     """200 while the process lives; touches nothing else."""
     return {"status": "ok"}
@@ -34,6 +37,7 @@ def health() -> dict[str, str]:
     tags=["operations"],
     operation_id="ready",
     exclude_from_auth=True,
+    security=PUBLIC,
     responses={503: ResponseSpec(data_container=dict[str, str], description="The database does not answer")},
 )
 async def ready(state: State) -> Response[dict[str, str]]:

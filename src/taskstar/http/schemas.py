@@ -19,10 +19,19 @@ from taskstar.domain.roles import Role
 from taskstar.domain.tasks import MAX_BULK_ITEMS, ActivityKind, Priority, Status
 
 # Limits from the contract; outside them a request is a 400.
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S", description="1-200 characters")]
+# Patterns avoid \s and \S: Python and JSON Schema (ECMA) disagree on which characters are
+# spaces, and the OpenAPI document must promise exactly what the server accepts.
+# PostgreSQL cannot store NUL in text, so no string may carry one, on any database.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^(?=[^\x00]*[^\x00 \t\n\r\f\v])[^\x00]*$"
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK, description="1-200 characters")]
 Email = Annotated[
     str,
-    Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ada@example.com"]),
+    Meta(
+        max_length=254,
+        pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+$",
+        examples=["ada@example.com"],
+    ),
 ]
 Password = Annotated[str, Meta(min_length=8, max_length=128)]
 Slug = Annotated[
@@ -58,7 +67,7 @@ class RegisterRequest(Schema):
 
 
 class LoginRequest(Schema):
-    email: Annotated[str, Meta(max_length=254)]
+    email: Annotated[str, Meta(max_length=254, pattern=NO_NUL)]
     password: Annotated[str, Meta(max_length=128)]
 
 
@@ -119,7 +128,7 @@ ProjectKey = Annotated[
     str,
     Meta(pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="2-10 upper-case letters/digits, starting with a letter"),
 ]
-LongText = Annotated[str, Meta(max_length=20_000)]
+LongText = Annotated[str, Meta(max_length=20_000, pattern=NO_NUL)]
 Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#3b82f6"])]
 
 
@@ -280,7 +289,7 @@ class CommentRead(Schema):
     updated_at: datetime
 
 
-CommentBody = Annotated[str, Meta(min_length=1, max_length=20_000, pattern=r"\S")]
+CommentBody = Annotated[str, Meta(min_length=1, max_length=20_000, pattern=NOT_BLANK)]
 
 
 class CommentWrite(Schema):

@@ -13,6 +13,7 @@ from taskstar.domain.errors import InvalidInput, StaleVersion
 from taskstar.domain.listing import TaskFilters, TaskQuery
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from taskstar.http.schemas import NO_NUL
 
 
 def provide_task_query(
@@ -22,7 +23,9 @@ def provide_task_query(
         str | None, QueryParameter(description="A user id, or `none` for unassigned tasks", max_length=36)
     ] = None,
     tag_id: Annotated[list[UUID] | None, QueryParameter(description="Any of these tags (repeatable)")] = None,
-    q: Annotated[str | None, QueryParameter(description="Text in title or description", max_length=200)] = None,
+    q: Annotated[
+        str | None, QueryParameter(description="Text in title or description", max_length=200, pattern=NO_NUL)
+    ] = None,
     due_before: Annotated[date | None, QueryParameter(description="Due strictly before")] = None,
     due_after: Annotated[date | None, QueryParameter(description="Due strictly after")] = None,
     updated_after: Annotated[datetime | None, QueryParameter(description="Changed strictly after")] = None,

@@ -6,7 +6,7 @@ from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth
 
 from taskstar.domain.access import Caller
-from taskstar.http.auth import issue_token
+from taskstar.http.auth import PUBLIC, issue_token
 from taskstar.http.openapi import problems
 from taskstar.http.ratelimit import RATE_LIMITED
 from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
@@ -22,6 +22,7 @@ class AuthController(Controller):
         "/register",
         operation_id="register",
         exclude_from_auth=True,
+        security=PUBLIC,
         responses=problems(409, 429, public=True),
         opt={RATE_LIMITED: True},
     )
@@ -35,6 +36,7 @@ class AuthController(Controller):
         operation_id="login",
         status_code=200,
         exclude_from_auth=True,
+        security=PUBLIC,
         responses=problems(429, public=True) | problems(401),
         opt={RATE_LIMITED: True},
     )
