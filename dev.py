@@ -2,6 +2,7 @@
 """Set up and run Taskstar with nothing installed but Python 3.11+.
 
     python3 dev.py run     # Taskstar on the embedded SQLite default, http://127.0.0.1:8000
+    python3 dev.py demo    # fill a demo workspace to explore (then `run`)
     python3 dev.py test    # the whole suite, on SQLite and PostgreSQL
     python3 dev.py lint    # ruff
 
@@ -55,6 +56,9 @@ def main() -> None:
         install(dev=False)
         host_port = [] if "--port" in rest or "-p" in rest else ["--host", "127.0.0.1", "--port", "8000"]
         os.execv(BIN / "taskstar", [str(BIN / "taskstar"), "run", *host_port, *rest])
+    elif command == "demo":
+        install(dev=False)
+        os.execv(BIN / "taskstar", [str(BIN / "taskstar"), "demo", *rest])
     elif command == "test":
         install(dev=True)
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *rest])
