@@ -5,6 +5,7 @@
     python3 dev.py demo    # fill a demo workspace to explore (then `run`)
     python3 dev.py test    # the whole suite, on SQLite and PostgreSQL
     python3 dev.py lint    # ruff
+    python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
 
 The first call creates ``.venv`` and installs the locked dependencies
 (``uv.lock``) into it; later calls only re-sync when the lock changed.
@@ -29,13 +30,15 @@ def sh(*command: str | Path, **kwargs: object) -> None:
     subprocess.run([str(part) for part in command], check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
 
 
-def install(*, dev: bool) -> None:
+def install(*, dev: bool, bench: bool = False) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is at hand
         sys.exit(f"Taskstar needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print("dev.py: creating .venv", flush=True)
         venv.create(VENV, with_pip=True)
     if not (BIN / "uv").exists():
+        if subprocess.run([BIN / "python", "-m", "pip", "--version"], capture_output=True).returncode != 0:
+            sh(BIN / "python", "-m", "ensurepip", stdout=subprocess.DEVNULL)  # a venv made without pip (by uv, say)
         sh(
             BIN / "python",
             "-m",
@@ -46,6 +49,8 @@ def install(*, dev: bool) -> None:
             f"uv=={UV_VERSION}",
         )
     groups = [] if dev else ["--no-dev", "--inexact"]
+    if bench:
+        groups.append("--group=bench")
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON": str(BIN / "python")}
     sh(BIN / "uv", "sync", "--frozen", "--quiet", *groups, env=env)
 
@@ -62,10 +67,14 @@ def main() -> None:
     elif command == "test":
         install(dev=True)
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *rest])
+    elif command == "bench":
+        install(dev=True, bench=True)
+        os.chdir(ROOT)  # the harness imports `bench` from the checkout
+        os.execv(BIN / "python", [str(BIN / "python"), "-m", "bench.run", *rest])
     elif command == "lint":
         install(dev=True)
-        sh(BIN / "ruff", "check", "src", "tests", "dev.py")
-        sh(BIN / "ruff", "format", "--check", "src", "tests", "dev.py")
+        sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
+        sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     else:
         print(__doc__)
         sys.exit(0 if command == "help" else 2)

@@ -15,10 +15,11 @@ from uuid import UUID
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.connection import ASGIConnection
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskstar.domain.access import Caller, Membership
+from taskstar.http.ops import DB_STATEMENTS
 from taskstar.persistence import ResourceKind
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.controllers.auth import AuthController, me
@@ -35,6 +36,10 @@ from taskstar.sqlalchemy.schema import require_head, upgrade_to_head
 from taskstar.sqlalchemy.services.users import UserService
 
 logger = logging.getLogger("taskstar.sqlalchemy")
+
+
+def _count_statement(*_args: Any) -> None:
+    DB_STATEMENTS.inc()
 
 
 class SQLAlchemyAsyncPath:
@@ -56,6 +61,7 @@ class SQLAlchemyAsyncPath:
         self.settings = settings
         self.config = build_config(settings)
         self.plugins = (SQLAlchemyPlugin(config=self.config),)
+        event.listen(self.config.get_engine().sync_engine, "before_cursor_execute", _count_statement)
 
     def _session(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
         """The request's own session (created on first use, closed by the plugin)."""

@@ -1,0 +1,360 @@
+"""``python3 dev.py bench``: Taskstar against the raw-driver floor, side by side, under wrk.
+
+For each database: migrate a fresh database, seed the data set, start Taskstar (``taskstar run``,
+as users run it) and the floor (``bench/floor.py`` under the same uvicorn) pinned to core 0, then
+drive each scenario with wrk pinned to core 1, interleaved (floor, Taskstar, floor, ...) so drift
+on the machine cancels out. Writes ``bench/results/<stamp>/report.md``, ``chart.png`` and
+``results.json`` and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import mean
+
+import httpx
+
+from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, seed
+from taskstar.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+POSTGRES_ADMIN = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SCENARIOS = ("get task", "list 50", "create task", "patch task")
+
+
+@dataclass
+class Sample:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    statements_per_request: float
+    rss_mb: float
+
+
+@dataclass
+class Row:
+    database: str
+    scenario: str
+    floor: list[Sample] = field(default_factory=list)
+    taskstar: list[Sample] = field(default_factory=list)
+
+    def ratio(self) -> float:
+        return mean(s.rps for s in self.taskstar) / mean(s.rps for s in self.floor)
+
+
+def ensure_wrk() -> str:
+    if path := shutil.which("wrk"):
+        return path
+    print("bench: wrk is missing; installing Debian's wrk package (apt-get install wrk)", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk") or sys.exit("bench: wrk could not be installed")
+
+
+def pinned(core: int, command: list[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *command] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else command
+
+
+class Server:
+    def __init__(self, command: list[str], env: dict[str, str], port: int, log: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log.open("w")
+        self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, cwd=ROOT)  # fmt: skip
+
+    def wait(self, path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"bench: server exited; see {self.log.name}")
+            try:
+                httpx.get(self.url + path, timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        sys.exit(f"bench: server on {self.port} did not start")
+
+    def rss_mb(self) -> float:
+        pids = [self.process.pid, *_children(self.process.pid)]
+        total = 0
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status")
+            if status.exists() and (match := re.search(r"VmRSS:\s+(\d+) kB", status.read_text())):
+                total = max(total, int(match.group(1)))
+        return total / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def lua_scripts(directory: Path, token: str, seeded: object) -> dict[str, Path]:
+    ids = seeded.task_ids[:: max(1, len(seeded.task_ids) // 2000)]  # type: ignore[attr-defined]
+    projects = seeded.project_ids  # type: ignore[attr-defined]
+    tags = seeded.tag_ids  # type: ignore[attr-defined]
+
+    def table(values: list[object]) -> str:
+        return "{" + ",".join(f'"{value}"' for value in values) + "}"
+
+    head = (
+        f"math.randomseed(42)\nids = {table(ids)}\nprojects = {table(projects)}\ntags = {table(tags)}\n"
+        f'wrk.headers["Authorization"] = "Bearer {token}"\nwrk.headers["Content-Type"] = "application/json"\n'
+        "function pick(t) return t[math.random(#t)] end\n"
+    )
+    bodies = {
+        "get task": 'request = function() return wrk.format("GET", "/api/tasks/" .. pick(ids)) end',
+        "list 50": 'request = function() return wrk.format("GET", "/api/projects/" .. pick(projects) .. '
+        '"/tasks?limit=50&status=todo&status=in_progress&order_by=priority&sort_order=desc") end',
+        "create task": 'request = function() return wrk.format("POST", "/api/projects/" .. pick(projects) .. "/tasks",'
+        ' nil, \'{"title":"bench task","priority":"high","tag_ids":["\' .. pick(tags) .. \'"]}\') end',
+        "patch task": 'priorities = {"none","low","medium","high","urgent"}\n'
+        'request = function() return wrk.format("PATCH", "/api/tasks/" .. pick(ids), nil,'
+        " '{\"priority\":\"' .. pick(priorities) .. '\"}') end",
+    }
+    scripts = {}
+    for scenario, body in bodies.items():
+        path = directory / (scenario.replace(" ", "_") + ".lua")
+        path.write_text(head + body + "\n")
+        scripts[scenario] = path
+    return scripts
+
+
+def run_wrk(wrk: str, url: str, script: Path, seconds: int, connections: int) -> tuple[float, float, float, int, int]:
+    out = subprocess.run(
+        pinned(1, [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url]),
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rps, percentile("50"), percentile("99"), requests, errors
+
+
+def statements(server: Server, floor: bool) -> float:
+    if floor:
+        return httpx.get(f"{server.url}/floor/statements").json()["statements"]
+    metrics = httpx.get(f"{server.url}/metrics").text
+    match = re.search(r"^taskstar_db_statements_total ([\d.e+]+)", metrics, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+def prepare_database(kind: str, directory: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{directory / 'bench.db'}", None
+    import asyncpg
+
+    name = f"taskstar_bench_{uuid.uuid4().hex[:8]}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN)
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+
+    asyncio.run(create())
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
+
+
+def drop_database(name: str | None) -> None:
+    if name is None:
+        return
+    import asyncpg
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+    asyncio.run(drop())
+
+
+def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path) -> list[Row]:
+    directory = workdir / kind
+    directory.mkdir()
+    url, pg_name = prepare_database(kind, directory)
+    env = {
+        "TASKSTAR_DATABASE_URL": url,
+        "TASKSTAR_DATA_DIR": str(directory),
+        "TASKSTAR_SECRET_KEY": secrets.token_urlsafe(48),
+        "TASKSTAR_DB_POOL_SIZE": str(args.connections),
+        "TASKSTAR_LOG_LEVEL": "WARNING",
+        "TASKSTAR_AUTH_RATE_LIMIT": "1000/minute",
+    }
+    servers: list[Server] = []
+    try:
+        subprocess.run([str(BIN / "taskstar"), "database", "upgrade", "--no-prompt"], env={**os.environ, **env},
+                       check=True, capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
+        started = time.monotonic()
+        seeded = asyncio.run(seed(Settings.from_env(env), tasks=args.tasks))
+        print(f"bench[{kind}]: seeded {len(seeded.task_ids)} tasks in {time.monotonic() - started:.0f}s", flush=True)
+        port = free_port()
+        command = [str(BIN / "taskstar"), "run", "--host", "127.0.0.1", "--port", str(port)]
+        taskstar = Server(pinned(0, command), env, port, directory / "taskstar.log")
+        floor_port = free_port()
+        floor = Server(pinned(0, [str(BIN / "python"), "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1",
+                                  "--port", str(floor_port)]), env, floor_port, directory / "floor.log")  # fmt: skip
+        servers = [taskstar, floor]
+        taskstar.wait("/health")
+        floor.wait("/floor/statements")
+        token = httpx.post(f"{taskstar.url}/api/auth/login",
+                           json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD}).json()["access_token"]  # fmt: skip
+        scripts = lua_scripts(directory, token, seeded)
+        rows = []
+        for scenario in SCENARIOS:
+            row = Row(kind, scenario)
+            for server in (floor, taskstar):  # warm-up: caches, pools, JIT-free but lazy imports
+                run_wrk(wrk, server.url, scripts[scenario], 1, args.connections)
+            for _ in range(args.rounds):
+                for server, samples in ((floor, row.floor), (taskstar, row.taskstar)):
+                    before = statements(server, server is floor)
+                    rps, p50, p99, requests, errors = run_wrk(wrk, server.url, scripts[scenario], args.duration,
+                                                               args.connections)  # fmt: skip
+                    spent = statements(server, server is floor) - before
+                    samples.append(Sample(rps, p50, p99, requests, errors, spent / max(requests, 1), server.rss_mb()))
+            floor_rps, taskstar_rps = mean(s.rps for s in row.floor), mean(s.rps for s in row.taskstar)
+            print(f"bench[{kind}] {scenario}: floor {floor_rps:.0f} req/s, Taskstar {taskstar_rps:.0f} req/s, "
+                  f"ratio {row.ratio():.2f}", flush=True)  # fmt: skip
+            rows.append(row)
+        return rows
+    finally:
+        for server in servers:
+            server.stop()
+        drop_database(pg_name)
+
+
+def machine() -> dict[str, str]:
+    from importlib.metadata import version
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    import sqlite3
+
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "cpu": f"{cpu} x{os.cpu_count()}", "python": platform.python_version(), "litestar": version("litestar"),
+        "sqlalchemy": version("sqlalchemy"), "advanced-alchemy": version("advanced-alchemy"),
+        "asyncpg": version("asyncpg"), "uvicorn": version("uvicorn"), "sqlite": sqlite3.sqlite_version,
+        "wrk": wrk_version.strip(),
+    }  # fmt: skip
+
+
+def report(rows: list[Row], args: argparse.Namespace, out: Path) -> str:
+    lines = [
+        f"# Taskstar benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"{args.tasks} tasks; wrk -t1 -c{args.connections}, {args.rounds} x {args.duration}s per server and "
+        "scenario, interleaved floor/Taskstar; servers pinned to core 0, wrk to core 1. Path: sqlalchemy-async.",
+        "",
+        "| database | scenario | floor req/s | Taskstar req/s | ratio | p50 ms (floor / Taskstar) | "
+        "p99 ms (floor / Taskstar) | SQL/request (floor / Taskstar) | RSS MB Taskstar | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        f, t = row.floor, row.taskstar
+        lines.append(
+            f"| {row.database} | {row.scenario} | {mean(s.rps for s in f):.0f} | {mean(s.rps for s in t):.0f} | "
+            f"**{row.ratio():.2f}x** | {mean(s.p50_ms for s in f):.1f} / {mean(s.p50_ms for s in t):.1f} | "
+            f"{mean(s.p99_ms for s in f):.1f} / {mean(s.p99_ms for s in t):.1f} | "
+            f"{mean(s.statements_per_request for s in f):.1f} / {mean(s.statements_per_request for s in t):.1f} | "
+            f"{max(s.rss_mb for s in t):.0f} | {sum(s.errors for s in f + t)} |"
+        )
+    lines += ["", "Machine and versions: " + ", ".join(f"{k} {v}" for k, v in machine().items())]
+    text = "\n".join(lines) + "\n"
+    (out / "report.md").write_text(text)
+    (out / "results.json").write_text(json.dumps([asdict(row) for row in rows], indent=2))
+    chart(rows, out / "chart.png")
+    return text
+
+
+def chart(rows: list[Row], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{row.database}\n{row.scenario}" for row in rows]
+    floor = [mean(s.rps for s in row.floor) for row in rows]
+    taskstar = [mean(s.rps for s in row.taskstar) for row in rows]
+    figure, axes = plt.subplots(figsize=(max(6, len(rows) * 1.4), 4.5))
+    positions = range(len(rows))
+    axes.bar([p - 0.2 for p in positions], floor, 0.4, label="raw-driver floor", color="#9ca3af")
+    axes.bar([p + 0.2 for p in positions], taskstar, 0.4, label="Taskstar (sqlalchemy-async)", color="#2563eb")
+    for position, row in zip(positions, rows, strict=True):
+        axes.annotate(f"{row.ratio():.2f}x", (position + 0.2, taskstar[position]), ha="center", va="bottom", fontsize=8)
+    axes.set_xticks(list(positions), labels, fontsize=8)
+    axes.set_ylabel("requests per second")
+    axes.set_title("Taskstar vs the raw-driver floor (higher is better)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--tasks", type=int, default=50_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved runs per server and scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds, small data: checks the harness only")
+    args = parser.parse_args()
+    if args.smoke:
+        args.tasks, args.duration, args.rounds = 2_000, 1, 1
+    wrk = ensure_wrk()
+    out = ROOT / "bench" / "results" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="taskstar-bench-") as workdir:
+        for kind in args.databases.split(","):
+            rows += bench_database(kind.strip(), args, wrk, Path(workdir))
+    print(report(rows, args, out))
+    print(f"bench: report, chart and raw results in {out}")
+    errors = sum(s.errors for row in rows for s in row.floor + row.taskstar)
+    if errors:
+        sys.exit(f"bench: {errors} requests failed; the figures above are not valid")
+
+
+if __name__ == "__main__":
+    main()
