@@ -30,7 +30,8 @@ from taskstar.http.schemas import (
 )
 from taskstar.http.task_queries import TaskListQuery, parse_if_match, provide_task_query
 from taskstar.sqlalchemy.controllers.dependencies import Tasks, provide_task_service
-from taskstar.sqlalchemy.models import Task, User
+from taskstar.sqlalchemy.models import User
+from taskstar.sqlalchemy.repositories import TaskView
 
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description='`"<version>"` from the ETag; 412 when stale')
@@ -41,31 +42,36 @@ def _user(user: User | None) -> UserRef | None:
     return UserRef(id=user.id, name=user.name) if user is not None else None
 
 
-def task_read(task: Task) -> TaskRead:
+def _ref(user_id: UUID | None, name: str | None) -> UserRef | None:
+    return UserRef(id=user_id, name=name) if user_id is not None and name is not None else None
+
+
+def task_read(view: TaskView) -> TaskRead:
+    row = view.row
     return TaskRead(
-        id=task.id,
-        project_id=task.project_id,
-        number=task.number,
-        key=task_key(task.project.key, task.number),
-        title=task.title,
-        description=task.description,
-        status=task.status,
-        priority=task.priority,
-        assignee=_user(task.assignee),
-        reporter=_user(task.reporter),
-        tags=[TagRef(id=tag.id, name=tag.name, color=tag.color) for tag in task.tags],
-        due_date=task.due_date,
-        position=task.position,
-        version=task.version,
-        completed_at=task.completed_at,
-        comment_count=task.comment_count,
-        created_at=task.created_at,
-        updated_at=task.updated_at,
+        id=row.id,
+        project_id=row.project_id,
+        number=row.number,
+        key=task_key(row.project_key, row.number),
+        title=row.title,
+        description=row.description,
+        status=row.status,
+        priority=row.priority,
+        assignee=_ref(row.assignee_id, row.assignee_name),
+        reporter=_ref(row.reporter_id, row.reporter_name),
+        tags=[TagRef(id=tag.id, name=tag.name, color=tag.color) for tag in view.tags],
+        due_date=row.due_date,
+        position=row.position,
+        version=row.version,
+        completed_at=row.completed_at,
+        comment_count=row.comment_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
-def _with_etag(task: Task, status_code: int = 200) -> Response[TaskRead]:
-    return Response(task_read(task), headers={"ETag": f'"{task.version}"'}, status_code=status_code)
+def _with_etag(task: TaskView, status_code: int = 200) -> Response[TaskRead]:
+    return Response(task_read(task), headers={"ETag": f'"{task.row.version}"'}, status_code=status_code)
 
 
 CallerRequest = Request[Caller, object, object]

@@ -3,25 +3,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
 from taskstar.sqlalchemy.repositories import ActivityRepository, CommentRepository, TaskRepository
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
-class CommentService:
+class CommentService(Service):
     """Comments count on their task and in its activity, in the same transaction;
     they are not task changes, so the task's version stays."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.comments = CommentRepository(session=session, auto_refresh=False)
-        self.tasks = TaskRepository(session=session, auto_refresh=False)
-        self.activity = ActivityRepository(session=session, auto_refresh=False)
+    comments = repository(CommentRepository)
+    tasks = repository(TaskRepository)
+    activity = repository(ActivityRepository)
 
     async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
         return await self.comments.page_for_task(task_id, limit=limit, offset=offset)

@@ -3,8 +3,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
@@ -18,16 +16,15 @@ from taskstar.sqlalchemy.repositories import (
     UserRepository,
     WorkspaceRepository,
 )
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
-class MemberService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.memberships = MembershipRepository(session=session, auto_refresh=False)
-        self.users = UserRepository(session=session, auto_refresh=False)
-        self.workspaces = WorkspaceRepository(session=session, auto_refresh=False)
-        self.tasks = TaskRepository(session=session, auto_refresh=False)
-        self.activity = ActivityRepository(session=session, auto_refresh=False)
+class MemberService(Service):
+    memberships = repository(MembershipRepository)
+    users = repository(UserRepository)
+    workspaces = repository(WorkspaceRepository)
+    tasks = repository(TaskRepository)
+    activity = repository(ActivityRepository)
 
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Membership], int]:
         return await self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)

@@ -4,22 +4,19 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
 from taskstar.sqlalchemy.models import Project
 from taskstar.sqlalchemy.repositories import ProjectRepository
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
 def _key_conflict(key: str) -> Conflict:
     return Conflict(f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")])
 
 
-class ProjectService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.projects = ProjectRepository(session=session, auto_refresh=False)
+class ProjectService(Service):
+    projects = repository(ProjectRepository)
 
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Project], int]:
         return await self.projects.page_in_workspace(access.workspace_id, limit=limit, offset=offset)

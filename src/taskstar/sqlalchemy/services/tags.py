@@ -4,22 +4,19 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
 from taskstar.sqlalchemy.models import Tag
 from taskstar.sqlalchemy.repositories import TagRepository
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
 def _name_conflict(name: str) -> Conflict:
     return Conflict(f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")])
 
 
-class TagService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.tags = TagRepository(session=session, auto_refresh=False)
+class TagService(Service):
+    tags = repository(TagRepository)
 
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Tag], int]:
         return await self.tags.page_in_workspace(access.workspace_id, limit=limit, offset=offset)

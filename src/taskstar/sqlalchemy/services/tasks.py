@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from taskstar.domain.access import Membership as Access
@@ -21,7 +20,9 @@ from taskstar.sqlalchemy.repositories import (
     ProjectRepository,
     TagRepository,
     TaskRepository,
+    TaskView,
 )
+from taskstar.sqlalchemy.services.base import Service, repository
 
 #: Task fields a client may write, besides ``tag_ids``.
 WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
@@ -41,18 +42,16 @@ def activity_row(task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[s
     }
 
 
-class TaskService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.tasks = TaskRepository(session=session, auto_refresh=False)
-        self.projects = ProjectRepository(session=session, auto_refresh=False)
-        self.tags = TagRepository(session=session, auto_refresh=False)
-        self.memberships = MembershipRepository(session=session, auto_refresh=False)
-        self.activity = ActivityRepository(session=session, auto_refresh=False)
+class TaskService(Service):
+    tasks = repository(TaskRepository)
+    projects = repository(ProjectRepository)
+    tags = repository(TagRepository)
+    memberships = repository(MembershipRepository)
+    activity = repository(ActivityRepository)
 
     # --- reads ---------------------------------------------------------------
 
-    async def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[Task], int, str | None]:
+    async def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[TaskView], int, str | None]:
         """The guard has resolved ``project_id`` within the caller's workspace already."""
         tasks, total, last = await self.tasks.page(
             access.workspace_id,
@@ -66,8 +65,8 @@ class TaskService:
         )
         return tasks, total, encode_cursor(query, last) if last is not None else None
 
-    async def get(self, access: Access, task_id: UUID) -> Task:
-        task = await self.tasks.one(access.workspace_id, task_id)
+    async def get(self, access: Access, task_id: UUID) -> TaskView:
+        task = await self.tasks.view(access.workspace_id, task_id)
         if task is None:
             raise NotFound("No task with this id")
         return task
@@ -81,7 +80,7 @@ class TaskService:
 
     async def create_many(
         self, access: Access, actor_id: UUID, project_id: UUID, drafts: list[dict[str, Any]], *, bulk: bool
-    ) -> list[Task]:
+    ) -> list[TaskView]:
         """All drafts or none: references are checked for every item before anything is written."""
         tags = await self._check_references(access, drafts, prefix="items" if bulk else None)
         numbers = await self.projects.take_numbers(project_id, len(drafts))
@@ -105,33 +104,32 @@ class TaskService:
         await self.activity.record(
             [activity_row(task, actor_id, ActivityKind.CREATED, {"title": [None, task.title]}) for task in tasks]
         )
-        created = await self.tasks.many(access.workspace_id, [task.id for task in tasks])
+        created = await self.tasks.views(access.workspace_id, [task.id for task in tasks])
         await self.session.commit()
         return created
 
     async def update(
         self, access: Access, actor_id: UUID, task_id: UUID, changes: dict[str, Any], if_match: int | None
-    ) -> Task:
-        task = await self.tasks.one(access.workspace_id, task_id, for_update=True)
+    ) -> TaskView:
+        task = await self.tasks.for_update(access.workspace_id, task_id)
         if task is None:
             raise NotFound("No task with this id")
         if if_match is not None and task.version != if_match:
             raise StaleVersion(f"The task is at version {task.version}, not {if_match}; reload it and retry")
         tags = await self._check_references(access, [changes], prefix=None)
         changed = self._apply(task, changes, tags)
-        if not changed:
-            return task  # nothing changed: no new version, no activity
-        await self._flush_versioned()
-        await self.activity.record([activity_row(task, actor_id, ActivityKind.UPDATED, changed)])
-        [updated] = await self.tasks.many(access.workspace_id, [task.id])
+        if changed:  # nothing changed: no new version, no activity
+            await self._flush_versioned()
+            await self.activity.record([activity_row(task, actor_id, ActivityKind.UPDATED, changed)])
+        updated = await self.tasks.view(access.workspace_id, task.id)
         await self.session.commit()
-        return updated
+        return updated  # type: ignore[return-value]  # locked above, so it exists
 
     async def update_many(
         self, access: Access, actor_id: UUID, project_id: UUID, task_ids: list[UUID], changes: dict[str, Any]
-    ) -> list[Task]:
+    ) -> list[TaskView]:
         ids = list(dict.fromkeys(task_ids))
-        tasks = await self.tasks.many(access.workspace_id, ids, for_update=True)
+        tasks = await self.tasks.many_for_update(access.workspace_id, ids)
         found = {task.id for task in tasks if task.project_id == project_id}
         missing = [
             FieldError(f"ids[{index}]", "no task with this id in the project")
@@ -150,16 +148,16 @@ class TaskService:
         if rows:
             await self.tasks.set_on_many(access.workspace_id, [row["task_id"] for row in rows], changes)
             await self.activity.record(rows)
-        updated = await self.tasks.many(access.workspace_id, ids)
+        updated = await self.tasks.views(access.workspace_id, ids)
         await self.session.commit()
         return updated
 
-    async def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> Task:
-        task = await self.tasks.one(access.workspace_id, task_id, for_update=True)
+    async def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> TaskView:
+        task = await self.tasks.for_update(access.workspace_id, task_id)
         if task is None:
             raise NotFound("No task with this id")
         if target_project_id == task.project_id:
-            return task
+            return await self.tasks.view(access.workspace_id, task.id)  # type: ignore[return-value]
         target = await self.projects.in_workspace(access.workspace_id, target_project_id)
         if target is None:
             raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
@@ -172,9 +170,9 @@ class TaskService:
         task.project_id, task.number, task.updated_at = target.id, number, datetime.now(UTC)
         await self._flush_versioned()
         await self.activity.record([activity_row(task, actor_id, ActivityKind.MOVED, changed)])
-        [moved] = await self.tasks.many(access.workspace_id, [task.id])
+        moved = await self.tasks.view(access.workspace_id, task.id)
         await self.session.commit()
-        return moved
+        return moved  # type: ignore[return-value]  # locked above, so it exists
 
     async def delete(self, access: Access, task_id: UUID) -> None:
         if not await self.tasks.remove(access.workspace_id, task_id):

@@ -2,19 +2,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Caller
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
 from taskstar.domain.passwords import hash_password, verify_password
 from taskstar.sqlalchemy.models import User
 from taskstar.sqlalchemy.repositories import UserRepository
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
-class UserService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.users = UserRepository(session=session, auto_refresh=False)
+class UserService(Service):
+    users = repository(UserRepository)
 
     async def register(self, *, email: str, password: str, name: str) -> User:
         # Hash before the first query: the write transaction stays short.
@@ -37,7 +34,7 @@ class UserService:
         return user
 
     async def caller(self, user_id: UUID) -> Caller | None:
-        user = await self.users.get_one_or_none(User.id == user_id)
+        user = await self.users.by_id(user_id)
         if user is None:
             return None
         return Caller(

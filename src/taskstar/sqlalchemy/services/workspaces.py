@@ -4,24 +4,21 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
 from taskstar.sqlalchemy.models import Membership, Workspace
 from taskstar.sqlalchemy.repositories import MembershipRepository, WorkspaceRepository
+from taskstar.sqlalchemy.services.base import Service, repository
 
 
 def _slug_conflict(slug: str) -> Conflict:
     return Conflict(f"The slug {slug!r} is taken", errors=[FieldError("slug", "already taken")])
 
 
-class WorkspaceService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.workspaces = WorkspaceRepository(session=session, auto_refresh=False)
-        self.memberships = MembershipRepository(session=session, auto_refresh=False)
+class WorkspaceService(Service):
+    workspaces = repository(WorkspaceRepository)
+    memberships = repository(MembershipRepository)
 
     async def create(self, creator_id: UUID, *, name: str, slug: str) -> Workspace:
         """A new workspace whose creator is its owner, both rows or neither."""
