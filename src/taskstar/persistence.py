@@ -32,6 +32,9 @@ RESOURCE_PARAMETERS: dict[str, ResourceKind] = {
     "comment_id": "comment",
 }
 
+#: A workspace-owned resource a route addresses: its kind and id.
+ResourceRef = tuple[ResourceKind, UUID]
+
 
 class PersistencePath(Protocol):
     name: str
@@ -51,18 +54,12 @@ class PersistencePath(Protocol):
         """Prepares the schema at start (migrate, or refuse an outdated one)."""
         ...
 
-    async def load_caller(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID) -> Caller | None:
-        """The authenticated user behind a token, or ``None`` if they no longer exist."""
-        ...
-
-    async def find_membership(
-        self,
-        connection: ASGIConnection[Any, Any, Any, Any],
-        kind: ResourceKind,
-        resource_id: UUID,
-        user_id: UUID,
-    ) -> Membership | None:
-        """The caller's role in the workspace owning the resource; ``None`` for strangers or no resource."""
+    async def load_caller(
+        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
+    ) -> tuple[Caller, Membership | None] | None:
+        """The user behind a token (``None`` if they no longer exist) and, when the route addresses a
+        workspace-owned resource, their membership in its workspace (``None`` for strangers), in one
+        round trip: every scoped request needs both."""
         ...
 
     async def ping(self) -> None:

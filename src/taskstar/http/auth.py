@@ -12,6 +12,7 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from taskstar.domain.access import Caller
+from taskstar.http.guards import MEMBERSHIP_STATE, addressed_resource
 from taskstar.http.schemas import AccessToken
 from taskstar.persistence import PersistencePath
 
@@ -38,7 +39,12 @@ async def _retrieve_caller(token: Token, connection: ASGIConnection[Any, Any, An
     except ValueError:
         return None
     persistence: PersistencePath = connection.app.state.persistence
-    return await persistence.load_caller(connection, user_id)
+    loaded = await persistence.load_caller(connection, user_id, addressed_resource(connection))
+    if loaded is None:
+        return None
+    caller, membership = loaded
+    connection.state[MEMBERSHIP_STATE] = membership  # for the role guard, which runs next
+    return caller
 
 
 def jwt_auth(secret_key: str, token_ttl_seconds: int) -> JWTAuth[Caller]:

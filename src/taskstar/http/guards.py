@@ -1,9 +1,10 @@
 """Workspace tenancy and roles, enforced once for every route that declares an action.
 
-A route states what it does (``opt={"action": Action.X}``); this guard finds the
-caller's membership in the workspace owning the addressed resource, answers
-404 to strangers (never revealing that the resource exists) and 403 to a role
-too weak, and leaves the membership in ``request.state`` for the handler.
+A route states what it does (``opt={"action": Action.X}``). Authentication loads
+the caller together with their membership in the workspace owning the addressed
+resource (one query); this guard answers 404 to strangers (never revealing that
+the resource exists) and 403 to a role too weak, and the handler receives the
+membership.
 """
 
 from __future__ import annotations
@@ -18,29 +19,42 @@ from litestar.params import SkipValidation
 from taskstar.domain.access import Caller, Membership
 from taskstar.domain.errors import NotFound
 from taskstar.domain.roles import Action, authorize
-from taskstar.persistence import RESOURCE_PARAMETERS, PersistencePath
+from taskstar.persistence import RESOURCE_PARAMETERS, ResourceRef
 
 ACTION_KEY = "action"
 
 
+MEMBERSHIP_STATE = "membership"
+
+
+def addressed_resource(connection: ASGIConnection[Any, Any, Any, Any]) -> ResourceRef | None:
+    """The workspace-owned resource a route with an action addresses (its first id parameter)."""
+    if connection.route_handler.opt.get(ACTION_KEY) is None:
+        return None
+    return next(
+        (
+            (kind, connection.path_params[name])
+            for name, kind in RESOURCE_PARAMETERS.items()
+            if name in connection.path_params
+        ),
+        None,
+    )
+
+
 async def require_role(connection: ASGIConnection[Any, Caller, Any, Any], handler: BaseRouteHandler) -> None:
     action: Action | None = handler.opt.get(ACTION_KEY)
-    if action is None:
+    resource = addressed_resource(connection)
+    if action is None or resource is None:
         return
-    parameter, kind = next((name, kind) for name, kind in RESOURCE_PARAMETERS.items() if name in connection.path_params)
-    persistence: PersistencePath = connection.app.state.persistence
-    membership = await persistence.find_membership(
-        connection, kind, connection.path_params[parameter], connection.user.id
-    )
+    membership: Membership | None = connection.state.get(MEMBERSHIP_STATE)  # loaded with the caller
     if membership is None:
-        raise NotFound(f"No {kind} with this id")
+        raise NotFound(f"No {resource[0]} with this id")
     authorize(membership.role, action)
-    connection.state.membership = membership
 
 
 def provide_membership(request: ASGIConnection[Any, Any, Any, Any]) -> Membership:
-    """The membership :func:`require_role` resolved for this request."""
-    return request.state.membership
+    """The caller's membership that :func:`require_role` checked for this request."""
+    return request.state[MEMBERSHIP_STATE]
 
 
 def provide_caller(request: ASGIConnection[Any, Caller, Any, Any]) -> Caller:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from taskstar.domain.access import Caller, Membership
 from taskstar.http.ops import DB_STATEMENTS
-from taskstar.persistence import ResourceKind
+from taskstar.persistence import ResourceRef
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.controllers.auth import AuthController, me
 from taskstar.sqlalchemy.controllers.comments import CommentController
@@ -31,7 +31,6 @@ from taskstar.sqlalchemy.controllers.tasks import TaskController
 from taskstar.sqlalchemy.controllers.workspaces import WorkspaceController
 from taskstar.sqlalchemy.database import build_config
 from taskstar.sqlalchemy.errors import ERROR_TRANSLATIONS
-from taskstar.sqlalchemy.repositories import MembershipRepository
 from taskstar.sqlalchemy.schema import require_head, upgrade_to_head
 from taskstar.sqlalchemy.services.users import UserService
 
@@ -67,21 +66,10 @@ class SQLAlchemyAsyncPath:
         """The request's own session (created on first use, closed by the plugin)."""
         return self.config.provide_session(connection.app.state, connection.scope)
 
-    async def load_caller(self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID) -> Caller | None:
-        return await UserService(self._session(connection)).caller(user_id)
-
-    async def find_membership(
-        self,
-        connection: ASGIConnection[Any, Any, Any, Any],
-        kind: ResourceKind,
-        resource_id: UUID,
-        user_id: UUID,
-    ) -> Membership | None:
-        memberships = MembershipRepository(session=self._session(connection))
-        row = await memberships.role_for_resource(kind, resource_id, user_id)
-        if row is None:
-            return None
-        return Membership(workspace_id=row.workspace_id, user_id=row.user_id, role=row.role)
+    async def load_caller(
+        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
+    ) -> tuple[Caller, Membership | None] | None:
+        return await UserService(self._session(connection)).caller(user_id, resource)
 
     async def ping(self) -> None:
         async with self.config.get_engine().connect() as connection:

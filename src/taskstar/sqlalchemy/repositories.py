@@ -14,14 +14,14 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Select, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
 from taskstar.domain.listing import TaskFilters
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
-from taskstar.persistence import ResourceKind
+from taskstar.persistence import ResourceKind, ResourceRef
 from taskstar.sqlalchemy import keyset
 from taskstar.sqlalchemy.models import (
     Activity,
@@ -39,8 +39,11 @@ from taskstar.sqlalchemy.models import (
 class UserRepository(SQLAlchemyAsyncRepository[User]):
     model_type = User
 
-    async def by_id(self, user_id: UUID) -> User | None:
-        return (await self.session.execute(_USER_BY_ID, {"user_id": user_id})).scalar_one_or_none()
+    async def caller(self, user_id: UUID, resource: ResourceRef | None) -> Row[Any] | None:
+        """The user's public columns and, for a resource, their role and workspace there (or NULLs)."""
+        statement = _CALLER[resource[0] if resource else None]
+        parameters = {"user_id": user_id, "resource_id": resource[1] if resource else None}
+        return (await self.session.execute(statement, parameters)).one_or_none()
 
     async def by_email(self, email: str) -> User | None:
         return await self.get_one_or_none(User.email == email.lower())
@@ -107,14 +110,6 @@ class MembershipRepository(SQLAlchemyAsyncRepository[Membership]):
 
     async def owner_count(self, workspace_id: UUID) -> int:
         return await self.count(Membership.workspace_id == workspace_id, Membership.role == Role.OWNER)
-
-    async def role_for_resource(self, kind: ResourceKind, resource_id: UUID, user_id: UUID) -> Membership | None:
-        """The tenancy check for routes keyed by a workspace-owned row: every such row
-        carries ``workspace_id``, so it is one join whatever the resource."""
-        if kind == "workspace":
-            return await self.role_in_workspace(resource_id, user_id)
-        parameters = {"resource_id": resource_id, "user_id": user_id}
-        return (await self.session.execute(_MEMBERSHIP_VIA[kind], parameters)).scalar_one_or_none()
 
     async def users_among_members(self, workspace_id: UUID, user_ids: set[UUID]) -> set[UUID]:
         if not user_ids:
@@ -286,16 +281,27 @@ def _filtered(statement: Select[tuple[Task]], filters: TaskFilters) -> Select[tu
 # Hot-path statements are built once. SQLAlchemy memoizes a statement's cache key on the
 # statement object, so executing the same object with new parameters skips generating the
 # key, which was 18% of the CPU of GET /api/tasks/{id} (py-spy, PostgreSQL, 32 connections).
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+def _caller_statement(kind: ResourceKind | None) -> Select[Any]:
+    """The caller, LEFT JOINed to their membership in the workspace owning the resource."""
+    caller = select(User.id, User.email, User.name, User.created_at, User.updated_at)
+    if kind is None:
+        return caller.where(User.id == bindparam("user_id"))
+    workspace_id = (
+        bindparam("resource_id")
+        if kind == "workspace"
+        else select(_OWNED[kind].workspace_id).where(_OWNED[kind].id == bindparam("resource_id")).scalar_subquery()
+    )
+    return (
+        caller.add_columns(Membership.workspace_id, Membership.role)
+        .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.workspace_id == workspace_id))
+        .where(User.id == bindparam("user_id"))
+    )
+
+
+_CALLER = {kind: _caller_statement(kind) for kind in (None, "workspace", *_OWNED)}
 _MEMBERSHIP = select(Membership).where(
     Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id")
 )
-_MEMBERSHIP_VIA = {
-    kind: select(Membership)
-    .join(model, model.workspace_id == Membership.workspace_id)
-    .where(model.id == bindparam("resource_id"), Membership.user_id == bindparam("user_id"))
-    for kind, model in _OWNED.items()
-}
 _TASK_FOR_UPDATE = _with_write_shape(
     select(Task).where(Task.id == bindparam("task_id"), Task.workspace_id == bindparam("workspace_id"))
 ).with_for_update(of=Task)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from taskstar.domain.access import Caller
+from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
 from taskstar.domain.passwords import hash_password, verify_password
+from taskstar.persistence import ResourceRef
 from taskstar.sqlalchemy.models import User
 from taskstar.sqlalchemy.repositories import UserRepository
 from taskstar.sqlalchemy.services.base import Service, repository
@@ -33,14 +35,12 @@ class UserService(Service):
             raise AuthenticationFailed("Wrong email or password")
         return user
 
-    async def caller(self, user_id: UUID) -> Caller | None:
-        user = await self.users.by_id(user_id)
-        if user is None:
+    async def caller(self, user_id: UUID, resource: ResourceRef | None) -> tuple[Caller, Access | None] | None:
+        """The authenticated user and, for a workspace-owned resource, their membership there."""
+        row = await self.users.caller(user_id, resource)
+        if row is None:
             return None
-        return Caller(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-        )
+        caller = Caller(id=row.id, email=row.email, name=row.name, created_at=row.created_at, updated_at=row.updated_at)
+        if resource is None or row.role is None:
+            return caller, None
+        return caller, Access(workspace_id=row.workspace_id, user_id=row.id, role=row.role)
