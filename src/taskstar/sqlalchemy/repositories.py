@@ -302,14 +302,17 @@ _CALLER = {kind: _caller_statement(kind) for kind in (None, "workspace", *_OWNED
 _MEMBERSHIP = select(Membership).where(
     Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id")
 )
-_TASK_FOR_UPDATE = _with_write_shape(
-    select(Task).where(Task.id == bindparam("task_id"), Task.workspace_id == bindparam("workspace_id"))
-).with_for_update(of=Task)
-_TASKS_FOR_UPDATE = _with_write_shape(
-    select(Task).where(
-        Task.id.in_(bindparam("task_ids", expanding=True)), Task.workspace_id == bindparam("workspace_id")
-    )
-).with_for_update(of=Task)
+_TASK_ALONE_FOR_UPDATE = (
+    select(Task)
+    .where(Task.id == bindparam("task_id"), Task.workspace_id == bindparam("workspace_id"))
+    .with_for_update(of=Task)
+)
+_TASK_FOR_UPDATE = _with_write_shape(_TASK_ALONE_FOR_UPDATE)
+_TASKS_FOR_UPDATE = (
+    select(Task)
+    .where(Task.id.in_(bindparam("task_ids", expanding=True)), Task.workspace_id == bindparam("workspace_id"))
+    .with_for_update(of=Task)
+)
 _VIEW_BY_ID = _VIEW.where(Task.id == bindparam("task_id"), Task.workspace_id == bindparam("workspace_id"))
 _TAGS_OF_ONE = (
     select(task_tag.c.task_id, Tag.id, Tag.name, Tag.color)
@@ -325,14 +328,17 @@ _VIEWS_BY_IDS = _VIEW.where(
 class TaskRepository(SQLAlchemyAsyncRepository[Task]):
     model_type = Task
 
-    async def for_update(self, workspace_id: UUID, task_id: UUID) -> Task | None:
-        """The task entity, locked for the rest of the transaction (PostgreSQL; SQLite writes are serialized)."""
+    async def for_update(self, workspace_id: UUID, task_id: UUID, *, with_tags: bool) -> Task | None:
+        """The task entity, locked for the rest of the transaction (PostgreSQL; SQLite writes are
+        serialized), with its tags and project key only when the change needs them."""
+        statement = _TASK_FOR_UPDATE if with_tags else _TASK_ALONE_FOR_UPDATE
         parameters = {"task_id": task_id, "workspace_id": workspace_id}
-        return (await self.session.execute(_TASK_FOR_UPDATE, parameters)).unique().scalar_one_or_none()
+        return (await self.session.execute(statement, parameters)).unique().scalar_one_or_none()
 
     async def many_for_update(self, workspace_id: UUID, task_ids: Sequence[UUID]) -> list[Task]:
+        """Tasks for a bulk change (status, priority, assignee: no tags needed)."""
         parameters = {"task_ids": list(set(task_ids)), "workspace_id": workspace_id}
-        return list((await self.session.execute(_TASKS_FOR_UPDATE, parameters)).unique().scalars())
+        return list((await self.session.execute(_TASKS_FOR_UPDATE, parameters)).scalars())
 
     async def views(self, workspace_id: UUID, task_ids: Sequence[UUID]) -> list[TaskView]:
         """Tasks as responses show them, in the order of ``task_ids``: two statements however many."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -28,8 +28,13 @@ from taskstar.sqlalchemy.services.base import Service, repository
 WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
 
 
-def _state(task: Task) -> dict[str, Any]:
-    return {field: getattr(task, field) for field in WRITABLE} | {"tag_ids": sorted(tag.id for tag in task.tags)}
+def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
+    """The task's current values of ``fields`` (tags are only loaded when a change names them)."""
+    return {
+        field: sorted(tag.id for tag in task.tags) if field == "tag_ids" else getattr(task, field)
+        for field in fields
+        if field in WRITABLE or field == "tag_ids"
+    }
 
 
 def activity_row(task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]) -> dict[str, Any]:
@@ -111,7 +116,7 @@ class TaskService(Service):
     async def update(
         self, access: Access, actor_id: UUID, task_id: UUID, changes: dict[str, Any], if_match: int | None
     ) -> TaskView:
-        task = await self.tasks.for_update(access.workspace_id, task_id)
+        task = await self.tasks.for_update(access.workspace_id, task_id, with_tags="tag_ids" in changes)
         if task is None:
             raise NotFound("No task with this id")
         if if_match is not None and task.version != if_match:
@@ -141,7 +146,7 @@ class TaskService(Service):
         await self._check_references(access, [changes], prefix=None)
         rows = []
         for task in tasks:
-            before = {field: getattr(task, field) for field in changes}
+            before = _state(task, changes)
             changed = changes_between(before, changes)
             if changed:
                 rows.append(activity_row(task, actor_id, ActivityKind.UPDATED, changed))
@@ -153,7 +158,7 @@ class TaskService(Service):
         return updated
 
     async def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> TaskView:
-        task = await self.tasks.for_update(access.workspace_id, task_id)
+        task = await self.tasks.for_update(access.workspace_id, task_id, with_tags=True)
         if task is None:
             raise NotFound("No task with this id")
         if target_project_id == task.project_id:
@@ -183,7 +188,7 @@ class TaskService(Service):
 
     def _apply(self, task: Task, changes: dict[str, Any], tags: dict[UUID, Tag]) -> dict[str, list[Any]]:
         """Apply the fields that differ; return them as activity ``changes``."""
-        before = _state(task)
+        before = _state(task, changes)
         wanted = {field: value for field, value in changes.items() if field in before}
         if "tag_ids" in wanted:
             wanted["tag_ids"] = sorted(dict.fromkeys(wanted["tag_ids"]))
