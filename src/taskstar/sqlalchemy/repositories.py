@@ -386,6 +386,12 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
         total = await _count(self, _filtered(select(Task.id).where(*scope), filters))
         return await self._with_tags(rows), total, keyset.cursor_values(rows[-1], keys) if more else None
 
+    async def insert_rows(self, rows: list[dict[str, Any]], tag_links: list[dict[str, Any]]) -> None:
+        """New tasks and their tag links, one multi-row INSERT each."""
+        await self.session.execute(insert(Task), rows)
+        if tag_links:
+            await self.session.execute(insert(task_tag), tag_links)
+
     async def set_on_many(self, workspace_id: UUID, task_ids: list[UUID], values: dict[str, Any]) -> None:
         """One UPDATE for a bulk change, however many tasks: each gets a new version and
         ``updated_at``; ``completed_at`` follows ``status`` per row."""

@@ -8,11 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy.orm.exc import StaleDataError
+from uuid_utils.compat import uuid7
 
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
-from taskstar.domain.tasks import ActivityKind, Status, changes_between, completed_at_for, task_key
+from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.sqlalchemy.models import Activity, Tag, Task
 from taskstar.sqlalchemy.repositories import (
     ActivityRepository,
@@ -26,6 +27,17 @@ from taskstar.sqlalchemy.services.base import Service, repository
 
 #: Task fields a client may write, besides ``tag_ids``.
 WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
+#: What a new task holds where the client said nothing.
+NEW_TASK_DEFAULTS: dict[str, Any] = {
+    "description": None,
+    "status": Status.TODO,
+    "priority": Priority.NONE,
+    "assignee_id": None,
+    "due_date": None,
+    "position": 0.0,
+    "version": 1,
+    "comment_count": 0,
+}
 
 
 def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
@@ -87,29 +99,32 @@ class TaskService(Service):
         self, access: Access, actor_id: UUID, project_id: UUID, drafts: list[dict[str, Any]], *, bulk: bool
     ) -> list[TaskView]:
         """All drafts or none: references are checked for every item before anything is written."""
-        tags = await self._check_references(access, drafts, prefix="items" if bulk else None)
+        await self._check_references(access, drafts, prefix="items" if bulk else None)
         numbers = await self.projects.take_numbers(project_id, len(drafts))
         now = datetime.now(UTC)
-        tasks = []
+        rows, links = [], []
         for number, draft in zip(numbers, drafts, strict=True):
-            fields = {field: draft[field] for field in WRITABLE if field in draft}
-            task = Task(
-                workspace_id=access.workspace_id,
-                project_id=project_id,
-                number=number,
-                reporter_id=actor_id,
-                comment_count=0,
-                completed_at=completed_at_for(None, fields.get("status", Status.TODO), now, None),
-                **fields,
-            )
-            task.tags = [tags[tag_id] for tag_id in dict.fromkeys(draft.get("tag_ids", []))]
-            tasks.append(task)
-        self.session.add_all(tasks)
-        await self.session.flush()
+            row = {**NEW_TASK_DEFAULTS, **{field: draft[field] for field in WRITABLE if field in draft}}
+            row |= {
+                "id": uuid7(),
+                "workspace_id": access.workspace_id,
+                "project_id": project_id,
+                "number": number,
+                "reporter_id": actor_id,
+                "completed_at": completed_at_for(None, row["status"], now, None),
+            }
+            rows.append(row)
+            links += [{"task_id": row["id"], "tag_id": tag_id} for tag_id in dict.fromkeys(draft.get("tag_ids", []))]
+        # Multi-row INSERTs (no unit of work to flush): the same statements for 1 task or 100.
+        await self.tasks.insert_rows(rows, links)
         await self.activity.record(
-            [activity_row(task, actor_id, ActivityKind.CREATED, {"title": [None, task.title]}) for task in tasks]
-        )
-        created = await self.tasks.views(access.workspace_id, [task.id for task in tasks])
+            [
+                {"workspace_id": access.workspace_id, "task_id": row["id"], "actor_id": actor_id,
+                 "kind": ActivityKind.CREATED, "changes": {"title": [None, row["title"]]}}
+                for row in rows
+            ]
+        )  # fmt: skip
+        created = await self.tasks.views(access.workspace_id, [row["id"] for row in rows])
         await self.session.commit()
         return created
 
