@@ -57,9 +57,5 @@ def provide_membership(request: ASGIConnection[Any, Any, Any, Any]) -> Membershi
     return request.state[MEMBERSHIP_STATE]
 
 
-def provide_caller(request: ASGIConnection[Any, Caller, Any, Any]) -> Caller:
-    return request.user
-
-
 #: Handler parameter type for the membership :func:`require_role` resolved.
 CurrentMembership = NamedDependency[SkipValidation[Membership]]
