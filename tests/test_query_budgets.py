@@ -27,11 +27,18 @@ def counter(app_client: TestClient[Litestar]) -> StatementCounter:
     return StatementCounter(app_client.app)
 
 
-def spend(counter: StatementCounter, call: Callable[[], httpx.Response], expected_status: int) -> int:
+def counted(
+    counter: StatementCounter, call: Callable[[], httpx.Response], expected_status: int
+) -> tuple[int, httpx.Response]:
+    """The statements one call sent, and its response (checked for the expected status)."""
     with counter.counting() as statements:
         response = call()
     assert response.status_code == expected_status, response.text
-    return len(statements)
+    return len(statements), response
+
+
+def spend(counter: StatementCounter, call: Callable[[], httpx.Response], expected_status: int) -> int:
+    return counted(counter, call, expected_status)[0]
 
 
 def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCounter) -> None:
@@ -88,10 +95,7 @@ def task_endpoints(api: Api, owner: Api, *, workspace_id: str, counter: Statemen
     spent: dict[str, int] = {}
 
     def measure(endpoint: str, call: Callable[[], httpx.Response], status: int) -> httpx.Response:
-        with counter.counting() as statements:
-            response = call()
-        assert response.status_code == status, (endpoint, response.text)
-        spent[endpoint] = len(statements)
+        spent[endpoint], response = counted(counter, call, status)
         return response
 
     project = measure(

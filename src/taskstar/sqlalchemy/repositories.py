@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selec
 
 from taskstar.domain.listing import TaskFilters
 from taskstar.domain.roles import Role
-from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
+from taskstar.domain.tasks import ActivityKind, Priority, SortField, SortOrder, Status
 from taskstar.persistence import ResourceKind, ResourceRef
 from taskstar.sqlalchemy import keyset
 from taskstar.sqlalchemy.models import (
@@ -456,6 +456,13 @@ class CommentRepository(SQLAlchemyAsyncRepository[Comment]):
         )
         comments = (await self.session.execute(statement)).scalars().all()
         return comments, await self.count(Comment.task_id == task_id)
+
+
+def activity_entry(
+    workspace_id: UUID, task_id: UUID, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]
+) -> dict[str, Any]:
+    """One row for :meth:`ActivityRepository.record`."""
+    return {"workspace_id": workspace_id, "task_id": task_id, "actor_id": actor_id, "kind": kind, "changes": changes}
 
 
 class ActivityRepository(SQLAlchemyAsyncRepository[Activity]):

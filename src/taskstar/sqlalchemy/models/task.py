@@ -26,7 +26,6 @@ from taskstar.domain.tasks import Priority, Status
 from taskstar.sqlalchemy.models.base import Base
 from taskstar.sqlalchemy.models.project import Project
 from taskstar.sqlalchemy.models.tag import Tag
-from taskstar.sqlalchemy.models.user import User
 
 
 class PriorityRank(TypeDecorator[Priority]):
@@ -86,8 +85,6 @@ class Task(Base):
     """Kept by the comment services in the same transaction as the comment."""
 
     project: Mapped[Project] = relationship(lazy="raise")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
-    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
         secondary=task_tag, lazy="raise", order_by=Tag.name_key, passive_deletes=True
     )

@@ -8,7 +8,7 @@ from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
-from taskstar.sqlalchemy.repositories import ActivityRepository, CommentRepository, TaskRepository
+from taskstar.sqlalchemy.repositories import ActivityRepository, CommentRepository, TaskRepository, activity_entry
 from taskstar.sqlalchemy.services.base import Service, repository
 
 
@@ -28,16 +28,9 @@ class CommentService(Service):
             Comment(workspace_id=access.workspace_id, task_id=task_id, author_id=author_id, body=body)
         )
         await self.tasks.bump_comment_count(task_id, 1)
+        changes = {"comment_id": [None, str(comment.id)]}
         await self.activity.record(
-            [
-                {
-                    "workspace_id": access.workspace_id,
-                    "task_id": task_id,
-                    "actor_id": author_id,
-                    "kind": ActivityKind.COMMENTED,
-                    "changes": {"comment_id": [None, str(comment.id)]},
-                }
-            ]
+            [activity_entry(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)]
         )
         created = await self._get(access, comment.id)
         await self.session.commit()

@@ -15,6 +15,7 @@ from taskstar.sqlalchemy.repositories import (
     TaskRepository,
     UserRepository,
     WorkspaceRepository,
+    activity_entry,
 )
 from taskstar.sqlalchemy.services.base import Service, repository
 
@@ -62,15 +63,10 @@ class MemberService(Service):
         await self.session.flush()
         # Their tasks here lose their assignee: a task change like any other.
         unassigned = await self.tasks.unassign(access.workspace_id, user_id)
+        changes = {"assignee_id": [str(user_id), None]}
         await self.activity.record(
             [
-                {
-                    "workspace_id": access.workspace_id,
-                    "task_id": task_id,
-                    "actor_id": access.user_id,
-                    "kind": ActivityKind.UPDATED,
-                    "changes": {"assignee_id": [str(user_id), None]},
-                }
+                activity_entry(access.workspace_id, task_id, access.user_id, ActivityKind.UPDATED, changes)
                 for task_id in unassigned
             ]
         )

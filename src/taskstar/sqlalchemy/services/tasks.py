@@ -22,6 +22,7 @@ from taskstar.sqlalchemy.repositories import (
     TagRepository,
     TaskRepository,
     TaskView,
+    activity_entry,
 )
 from taskstar.sqlalchemy.services.base import Service, repository
 
@@ -50,13 +51,7 @@ def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def activity_row(task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]) -> dict[str, Any]:
-    return {
-        "workspace_id": task.workspace_id,
-        "task_id": task.id,
-        "actor_id": actor_id,
-        "kind": kind,
-        "changes": changes,
-    }
+    return activity_entry(task.workspace_id, task.id, actor_id, kind, changes)
 
 
 class TaskService(Service):
@@ -117,13 +112,11 @@ class TaskService(Service):
             links += [{"task_id": row["id"], "tag_id": tag_id} for tag_id in dict.fromkeys(draft.get("tag_ids", []))]
         # Multi-row INSERTs (no unit of work to flush): the same statements for 1 task or 100.
         await self.tasks.insert_rows(rows, links)
-        await self.activity.record(
-            [
-                {"workspace_id": access.workspace_id, "task_id": row["id"], "actor_id": actor_id,
-                 "kind": ActivityKind.CREATED, "changes": {"title": [None, row["title"]]}}
-                for row in rows
-            ]
-        )  # fmt: skip
+        entries = []
+        for row in rows:
+            changes = {"title": [None, row["title"]]}
+            entries.append(activity_entry(access.workspace_id, row["id"], actor_id, ActivityKind.CREATED, changes))
+        await self.activity.record(entries)
         created = await self.tasks.views(access.workspace_id, [row["id"] for row in rows])
         await self.session.commit()
         return created
