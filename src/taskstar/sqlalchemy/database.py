@@ -29,6 +29,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class TaskstarAsyncConfig(SQLAlchemyAsyncConfig):
     """Marks each request's session as reading or writing before its first query."""
 
+    _read_engine: Engine | None = None
+
     def create_session_maker(self) -> Callable[[], AsyncSession]:
         if self.session_maker:
             return self.session_maker
@@ -41,8 +43,20 @@ class TaskstarAsyncConfig(SQLAlchemyAsyncConfig):
 
     def provide_session(self, state: State, scope: Scope) -> AsyncSession:
         session = super().provide_session(state, scope)
-        session.info.setdefault("writes", scope.get("method") not in SAFE_METHODS)
+        if "writes" not in session.info:  # the request's first use
+            writes = session.info["writes"] = scope.get("method") not in SAFE_METHODS
+            if not writes and self.get_engine().dialect.name == "postgresql":
+                # Under READ COMMITTED every statement takes its own snapshot, in a
+                # transaction or not: a read-only request's BEGIN and ROLLBACK would
+                # buy nothing but two round trips. (SQLite keeps its transaction:
+                # there it is what gives a request one snapshot.)
+                session.sync_session.bind = self._autocommit_engine()
         return session
+
+    def _autocommit_engine(self) -> Engine:
+        if self._read_engine is None:
+            self._read_engine = self.get_engine().sync_engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._read_engine
 
 
 def build_config(settings: Settings) -> TaskstarAsyncConfig:
