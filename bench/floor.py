@@ -22,6 +22,7 @@ import msgspec
 from litestar import Litestar, Request, Response, get, patch, post
 
 from taskstar.domain.tasks import Priority
+from taskstar.settings import Settings
 
 PRIORITIES = list(Priority)
 STATEMENTS = 0
@@ -277,7 +278,7 @@ async def statements() -> dict[str, int]:
 
 
 async def _start() -> None:
-    await DB.start(int(os.environ.get("TASKSTAR_DB_POOL_SIZE", "32")))
+    await DB.start(Settings.from_env().db_pool_size)  # the same pool size as Taskstar's
 
 
 app = Litestar([get_task, list_tasks, create_task, patch_task, statements], on_startup=[_start])

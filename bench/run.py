@@ -218,7 +218,6 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
         "TASKSTAR_DATABASE_URL": url,
         "TASKSTAR_DATA_DIR": str(directory),
         "TASKSTAR_SECRET_KEY": secrets.token_urlsafe(48),
-        "TASKSTAR_DB_POOL_SIZE": str(args.connections),
         "TASKSTAR_LOG_LEVEL": "WARNING",
         "TASKSTAR_AUTH_RATE_LIMIT": "1000/minute",
     }
