@@ -5,6 +5,7 @@
     python3 dev.py demo    # fill a demo workspace to explore (then `run`)
     python3 dev.py test    # the whole suite, on SQLite and PostgreSQL
     python3 dev.py lint    # ruff
+    python3 dev.py twin    # regenerate the sqlalchemy-sync code from the async code (--check: fail if stale)
     python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
 
 The first call creates ``.venv`` and installs the locked dependencies
@@ -15,6 +16,7 @@ Arguments after the command go to ``taskstar run`` or ``pytest``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -30,7 +32,7 @@ def sh(*command: str | Path, **kwargs: object) -> None:
     subprocess.run([str(part) for part in command], check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
 
 
-def install(*, dev: bool, bench: bool = False) -> None:
+def install(*, dev: bool) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is at hand
         sys.exit(f"Taskstar needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
@@ -48,11 +50,36 @@ def install(*, dev: bool, bench: bool = False) -> None:
             "--disable-pip-version-check",
             f"uv=={UV_VERSION}",
         )
-    groups = [] if dev else ["--no-dev", "--inexact"]
-    if bench:
-        groups.append("--group=bench")
+    # Development syncs include the benchmark's group, so that `test` or `lint`
+    # never uninstall what `bench` needs; `run` installs only what serving needs.
+    groups = ["--group=bench"] if dev else ["--no-dev", "--inexact"]
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON": str(BIN / "python")}
     sh(BIN / "uv", "sync", "--frozen", "--quiet", *groups, env=env)
+
+
+SYNC_TWIN = ROOT / "src" / "taskstar" / "sqlalchemy" / "sync"
+UNASYNCD = "unasyncd==0.10.1"  # its own tool environment: it pins a rich older than schemathesis allows
+
+
+def generate_sync_twin(*, check: bool) -> None:
+    """Regenerate the sqlalchemy-sync code from the async code (``[tool.unasyncd]`` in
+    pyproject.toml), then lint and format it with the project's ruff. With ``check``,
+    fail when the committed twin differs from what the async code generates."""
+    shutil.rmtree(SYNC_TWIN / "services", ignore_errors=True)  # so a deleted async module leaves no twin behind
+    shutil.rmtree(SYNC_TWIN / "controllers", ignore_errors=True)
+    (SYNC_TWIN / "repositories.py").unlink(missing_ok=True)
+    unasyncd = subprocess.run([BIN / "uv", "tool", "run", "--quiet", "--from", UNASYNCD, "unasyncd", "--quiet"],
+                              cwd=ROOT)  # fmt: skip
+    if unasyncd.returncode not in (0, 1):  # 1: files were (re)written
+        sys.exit("dev.py: unasyncd failed")
+    sh(BIN / "ruff", "check", "--fix-only", "--quiet", SYNC_TWIN)  # imports the transformation left unused
+    sh(BIN / "ruff", "format", "--quiet", SYNC_TWIN)
+    sh(BIN / "ruff", "check", "--quiet", SYNC_TWIN)
+    if check:
+        changed = subprocess.run(["git", "status", "--porcelain", "--", str(SYNC_TWIN)], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout  # fmt: skip
+        if changed:
+            sys.exit(f"dev.py: the sync twin is stale; run `python3 dev.py twin` and commit:\n{changed}")
 
 
 def main() -> None:
@@ -68,9 +95,12 @@ def main() -> None:
         install(dev=True)
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *rest])
     elif command == "bench":
-        install(dev=True, bench=True)
+        install(dev=True)
         os.chdir(ROOT)  # the harness imports `bench` from the checkout
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "bench.run", *rest])
+    elif command == "twin":
+        install(dev=True)
+        generate_sync_twin(check="--check" in rest)
     elif command == "lint":
         install(dev=True)
         sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")

@@ -22,6 +22,7 @@ from litestar.testing import TestClient
 from taskstar.app import create_app
 from taskstar.settings import Settings
 from tests.contract.api import Api, assert_nothing_private
+from tests.inprocess import Layers, layers_for
 from tests.server import Server, taskstar
 from tests.targets import ScratchDatabase, Target, selected_targets
 
@@ -86,21 +87,30 @@ def app_client(deployment: Deployment) -> Iterator[TestClient[Litestar]]:
 
 
 @pytest.fixture
+def layers(deployment: Deployment) -> Layers:
+    return layers_for(deployment.target.persistence)
+
+
+@pytest.fixture
 def in_process_api(app_client: TestClient[Litestar]) -> Api:
     return Api(app_client)  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client
 
 
-_postgres_passed = 0
+_passed_by_target: dict[str, int] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    global _postgres_passed
-    if report.when == "call" and report.passed and "postgresql" in report.nodeid:
-        _postgres_passed += 1
+    if report.when == "call" and report.passed:
+        for target in selected_targets():
+            if f"[{target.id}" in report.nodeid or f"-{target.id}" in report.nodeid:
+                _passed_by_target[target.id] = _passed_by_target.get(target.id, 0) + 1
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI a run that never reached PostgreSQL is a failure, whatever else passed."""
-    if os.environ.get("CI") and _postgres_passed == 0 and exitstatus == 0:
-        session.config.get_terminal_writer().line("CI: no test ran against PostgreSQL", red=True)
+    """In CI, a selected target (PostgreSQL above all) that no test reached is a failure, whatever else passed."""
+    if not os.environ.get("CI") or exitstatus != 0:
+        return
+    unreached = [target.id for target in selected_targets() if not _passed_by_target.get(target.id)]
+    if unreached:
+        session.config.get_terminal_writer().line(f"CI: no test ran against {', '.join(unreached)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

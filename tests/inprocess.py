@@ -3,8 +3,10 @@ counts and faults injected into a service or a commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from litestar import Litestar
@@ -18,7 +20,8 @@ class StatementCounter:
 
     def __init__(self, app: Litestar) -> None:
         self.statements: list[str] = []
-        engine = app.state.persistence.config.get_engine().sync_engine
+        engine = app.state.persistence.config.get_engine()
+        engine = getattr(engine, "sync_engine", engine)  # async paths wrap a sync engine
         event.listen(engine, "before_cursor_execute", self._record)
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -29,3 +32,40 @@ class StatementCounter:
     def counting(self) -> Iterator[list[str]]:
         self.statements.clear()
         yield self.statements
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The repositories module and session class a persistence path runs, for injecting faults."""
+
+    repositories: ModuleType
+    session_class: type
+    is_async: bool
+
+    def failing(self, error: Exception) -> Callable[..., Any]:
+        """A replacement method that raises ``error``, async or not as the path calls it."""
+        if self.is_async:
+
+            async def fail_async(*_args: Any, **_kwargs: Any) -> Any:
+                raise error
+
+            return fail_async
+
+        def fail(*_args: Any, **_kwargs: Any) -> Any:
+            raise error
+
+        return fail
+
+
+def layers_for(persistence: str) -> Layers:
+    if persistence == "sqlalchemy-sync":
+        from sqlalchemy.orm import Session
+
+        from taskstar.sqlalchemy.sync import repositories as sync_repositories
+
+        return Layers(sync_repositories, Session, is_async=False)
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from taskstar.sqlalchemy import repositories
+
+    return Layers(repositories, AsyncSession, is_async=True)

@@ -3,25 +3,22 @@ commit that fails is an error response, never a 2xx."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskstar.sqlalchemy.repositories import MembershipRepository
 from tests.contract.api import PASSWORD, Api, assert_problem, unique
+from tests.inprocess import Layers
 
 
-def test_a_workspace_whose_owner_row_fails_is_not_created(in_process_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_workspace_whose_owner_row_fails_is_not_created(
+    in_process_api: Api, layers: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner = in_process_api.register()
     slug = unique("half")
-
-    async def fail_after_the_workspace_was_flushed(self: Any, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("injected failure between the two inserts")
+    fail_after_the_workspace_was_flushed = layers.failing(RuntimeError("injected failure between the two inserts"))
 
     with monkeypatch.context() as patch:
-        patch.setattr(MembershipRepository, "add", fail_after_the_workspace_was_flushed)
+        patch.setattr(layers.repositories.MembershipRepository, "add", fail_after_the_workspace_was_flushed)
         failed = owner.post("/api/workspaces", json={"name": "Half", "slug": slug})
     problem = assert_problem(failed, 500)
     assert "injected" not in problem["detail"]  # internals stay in the log
@@ -30,14 +27,14 @@ def test_a_workspace_whose_owner_row_fails_is_not_created(in_process_api: Api, m
     assert owner.post("/api/workspaces", json={"name": "Whole", "slug": slug}).status_code == 201
 
 
-def test_a_failed_commit_is_503_and_nothing_is_stored(in_process_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_commit_is_503_and_nothing_is_stored(
+    in_process_api: Api, layers: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
     email = f"{unique('commit')}@example.com"
-
-    async def commit_fails(self: AsyncSession) -> None:
-        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+    commit_fails = layers.failing(OperationalError("COMMIT", {}, Exception("disk I/O error")))
 
     with monkeypatch.context() as patch:
-        patch.setattr(AsyncSession, "commit", commit_fails)
+        patch.setattr(layers.session_class, "commit", commit_fails)
         failed = in_process_api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"})
     assert_problem(failed, 503)
     assert failed.headers["Retry-After"].isdigit()

@@ -27,6 +27,14 @@ def build_persistence(settings: Settings) -> PersistencePath:
         from taskstar.sqlalchemy.paths import SQLAlchemyAsyncPath
 
         return SQLAlchemyAsyncPath(settings)
+    if settings.persistence is Persistence.SQLALCHEMY_SPLIT:
+        from taskstar.sqlalchemy.paths import SQLAlchemySplitPath
+
+        return SQLAlchemySplitPath(settings)
+    if settings.persistence is Persistence.SQLALCHEMY_SYNC:
+        from taskstar.sqlalchemy.paths import SQLAlchemySyncPath
+
+        return SQLAlchemySyncPath(settings)
     raise AssertionError(f"unhandled persistence path {settings.persistence}")  # settings validated it
 
 

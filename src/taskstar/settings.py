@@ -26,6 +26,8 @@ class Persistence(StrEnum):
     """The persistence paths Taskstar can serve its contract from."""
 
     SQLALCHEMY_ASYNC = "sqlalchemy-async"
+    SQLALCHEMY_SPLIT = "sqlalchemy-split"
+    SQLALCHEMY_SYNC = "sqlalchemy-sync"
 
 
 class DatabaseKind(StrEnum):

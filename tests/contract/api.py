@@ -9,12 +9,15 @@ from typing import Any
 import httpx
 
 PASSWORD = "correct horse battery"
+#: Internal columns (the next task number, the case-folded tag name) that no response may show.
+INTERNAL_KEYS = frozenset({"last_task_number", "name_key", "memberships"})
 
 
 def secrets_in(value: Any) -> list[str]:
-    """Keys that name a password or hash, and values that are argon2 hashes, anywhere in a JSON document."""
+    """Keys that name a password, a hash or an internal column, and values that are argon2 hashes,
+    anywhere in a JSON document."""
     if isinstance(value, dict):
-        found = [key for key in value if "password" in key.lower() or "hash" in key.lower()]
+        found = [key for key in value if "password" in key.lower() or "hash" in key.lower() or key in INTERNAL_KEYS]
         return found + [leak for item in value.values() for leak in secrets_in(item)]
     if isinstance(value, list):
         return [leak for item in value for leak in secrets_in(item)]

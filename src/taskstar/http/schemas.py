@@ -132,17 +132,6 @@ LongText = Annotated[str, Meta(max_length=20_000, pattern=NO_NUL)]
 Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#3b82f6"])]
 
 
-class ProjectRead(Schema):
-    id: UUID
-    workspace_id: UUID
-    key: str
-    name: str
-    description: str | None
-    archived: bool
-    created_at: datetime
-    updated_at: datetime
-
-
 class ProjectCreate(Schema, kw_only=True):
     key: ProjectKey
     name: Name
@@ -155,15 +144,6 @@ class ProjectUpdate(Schema):
     name: Name | UnsetType = UNSET
     description: LongText | None | UnsetType = UNSET
     archived: bool | UnsetType = UNSET
-
-
-class TagRead(Schema):
-    id: UUID
-    workspace_id: UUID
-    name: str
-    color: str
-    created_at: datetime
-    updated_at: datetime
 
 
 class TagCreate(Schema):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
+    AlembicSyncConfig,
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
+    SQLAlchemySyncConfig,
+    SyncSessionConfig,
 )
+from advanced_alchemy.extensions.litestar.plugins.init.config.sync import default_handler_maker
 from litestar.datastructures import State
-from litestar.types import Scope
+from litestar.types import Message, Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,56 +30,119 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class TaskstarAsyncConfig(SQLAlchemyAsyncConfig):
+class _RequestSessions:
     """Marks each request's session as reading or writing before its first query."""
 
     _read_engine: Engine | None = None
 
-    def create_session_maker(self) -> Callable[[], AsyncSession]:
-        if self.session_maker:
-            return self.session_maker
-        maker = super().create_session_maker()
-        if self.get_engine().dialect.name == "sqlite":
-            # advanced-alchemy replaces any ``sync_session_class`` we configure with
-            # a sessionmaker of its own (to hang its listeners on), so listen there.
-            event.listen(maker.kw["sync_session_class"], "after_begin", _begin_sqlite_transaction)  # type: ignore[attr-defined]
-        return maker
-
-    def provide_session(self, state: State, scope: Scope) -> AsyncSession:
-        session = super().provide_session(state, scope)
+    def provide_session(self, state: State, scope: Scope) -> Any:
+        session = super().provide_session(state, scope)  # type: ignore[misc]
         if "writes" not in session.info:  # the request's first use
             writes = session.info["writes"] = scope.get("method") not in SAFE_METHODS
-            if not writes and self.get_engine().dialect.name == "postgresql":
+            if not writes and self._engine().dialect.name == "postgresql":
                 # Under READ COMMITTED every statement takes its own snapshot, in a
                 # transaction or not: a read-only request's BEGIN and ROLLBACK would
                 # buy nothing but two round trips. (SQLite keeps its transaction:
                 # there it is what gives a request one snapshot.)
-                session.sync_session.bind = self._autocommit_engine()
+                getattr(session, "sync_session", session).bind = self._autocommit_engine()
         return session
+
+    def _engine(self) -> Engine:
+        engine = self.get_engine()  # type: ignore[attr-defined]
+        return getattr(engine, "sync_engine", engine)
 
     def _autocommit_engine(self) -> Engine:
         if self._read_engine is None:
-            self._read_engine = self.get_engine().sync_engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._read_engine = self._engine().execution_options(isolation_level="AUTOCOMMIT")
         return self._read_engine
+
+    def _listen_for_sqlite_begin(self, maker: Any) -> None:
+        if self._engine().dialect.name == "sqlite":
+            event.listen(maker, "after_begin", _begin_sqlite_transaction)
+
+
+class TaskstarAsyncConfig(_RequestSessions, SQLAlchemyAsyncConfig):
+    def create_session_maker(self) -> Callable[[], AsyncSession]:
+        if self.session_maker:
+            return self.session_maker
+        maker = super().create_session_maker()
+        # advanced-alchemy replaces any ``sync_session_class`` we configure with
+        # a sessionmaker of its own (to hang its listeners on), so listen there.
+        self._listen_for_sqlite_begin(maker.kw["sync_session_class"])  # type: ignore[attr-defined]
+        return maker
+
+
+class TaskstarSyncConfig(_RequestSessions, SQLAlchemySyncConfig):
+    def __post_init__(self) -> None:
+        super().__post_init__()  # makes ``session_scope_key`` unique to this config
+        self.before_send_handler = _closing_on_the_event_loop(self.session_scope_key)
+
+    def create_session_maker(self) -> Callable[[], Session]:
+        if self.session_maker:
+            return self.session_maker
+        maker = super().create_session_maker()
+        self._listen_for_sqlite_begin(maker)
+        return maker
+
+
+def _closing_on_the_event_loop(session_scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A before-send hook that closes the request's sync session on the event loop.
+
+    advanced-alchemy's hook is a plain function, which Litestar runs in the default
+    thread pool: the pool the sync handlers run in. Handlers waiting for SQLite's
+    write lock, a row lock or a pooled connection that only a queued close would
+    release then fill that pool and deadlock until their timeouts (seen with a dozen
+    concurrent registrations on SQLite). Closing is short (services commit inside
+    the operation; a failure rolls back one transaction), so it runs on the loop.
+    """
+    close = default_handler_maker(session_scope_key=session_scope_key)
+
+    async def close_on_the_event_loop(message: Message, scope: Scope) -> None:
+        close(message, scope)
+
+    return close_on_the_event_loop
 
 
 def build_config(settings: Settings) -> TaskstarAsyncConfig:
+    """The async engine: aiosqlite or asyncpg."""
     if settings.database.kind is DatabaseKind.SQLITE:
-        settings.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        url = settings.database.with_driver("aiosqlite")
-        connect_args: dict[str, Any] = {"timeout": settings.sqlite_busy_timeout_seconds}
-    else:
-        url = settings.database.with_driver("asyncpg")
-        connect_args = {
-            "timeout": settings.db_pool_timeout_seconds,  # connecting
-            "command_timeout": settings.db_statement_timeout_seconds,
-            "server_settings": {
-                "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000)),
-                "application_name": "taskstar",
-            },
-        }
-    config = TaskstarAsyncConfig(
-        connection_string=url,
+        return _configured(TaskstarAsyncConfig, settings, "aiosqlite", _sqlite_connect_args(settings))
+    connect_args = {
+        "timeout": settings.db_pool_timeout_seconds,  # connecting
+        "command_timeout": settings.db_statement_timeout_seconds,
+        "server_settings": {
+            "statement_timeout": str(int(settings.db_statement_timeout_seconds * 1000)),
+            "application_name": "taskstar",
+        },
+    }
+    return _configured(TaskstarAsyncConfig, settings, "asyncpg", connect_args)
+
+
+def build_sync_config(settings: Settings) -> TaskstarSyncConfig:
+    """The sync engine, from the same URL: sqlite3 (pysqlite) or psycopg 3."""
+    if settings.database.kind is DatabaseKind.SQLITE:
+        return _configured(TaskstarSyncConfig, settings, "pysqlite", _sqlite_connect_args(settings))
+    connect_args = {
+        "connect_timeout": max(1, round(settings.db_pool_timeout_seconds)),
+        "options": f"-c statement_timeout={int(settings.db_statement_timeout_seconds * 1000)}",
+        "application_name": "taskstar",
+    }
+    return _configured(TaskstarSyncConfig, settings, "psycopg", connect_args)
+
+
+def _sqlite_connect_args(settings: Settings) -> dict[str, Any]:
+    settings.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return {"timeout": settings.sqlite_busy_timeout_seconds}
+
+
+C = TypeVar("C", TaskstarAsyncConfig, TaskstarSyncConfig)
+
+
+def _configured(kind: type[C], settings: Settings, driver: str, connect_args: dict[str, Any]) -> C:
+    alembic = AlembicAsyncConfig if kind is TaskstarAsyncConfig else AlembicSyncConfig
+    sessions = AsyncSessionConfig if kind is TaskstarAsyncConfig else SyncSessionConfig
+    config = kind(
+        connection_string=settings.database.with_driver(driver),
         metadata=Base.metadata,
         engine_config=EngineConfig(
             # Sized to the expected concurrency: a pool that overflows opens and
@@ -86,15 +153,15 @@ def build_config(settings: Settings) -> TaskstarAsyncConfig:
             pool_recycle=1800,
             connect_args=connect_args,
         ),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
-        alembic_config=AlembicAsyncConfig(
+        session_config=sessions(expire_on_commit=False),
+        alembic_config=alembic(
             script_location=str(MIGRATIONS),
             version_table_name="alembic_version",
             render_as_batch=True,
         ),
     )
     if settings.database.kind is DatabaseKind.SQLITE:
-        _tune_sqlite(config.get_engine().sync_engine)
+        _tune_sqlite(config._engine())
     return config
 
 

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from taskstar.sqlalchemy.database import MIGRATIONS
@@ -33,26 +33,41 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as connection:
-        return await connection.run_sync(
-            lambda sync: MigrationContext.configure(
-                sync, opts={"version_table": "alembic_version"}
-            ).get_current_revision()
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection, opts={"version_table": "alembic_version"}).get_current_revision()
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(_alembic_config(connection), "head")
+
+
+def _require(current: str | None) -> None:
+    head = head_revision()
+    if current != head:
+        raise SchemaBehind(
+            f"The database schema is at revision {current or 'none (empty database)'}, "
+            f"but this Taskstar needs {head}. Run `{UPGRADE_COMMAND}` first."
         )
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Apply pending migrations in one transaction (the embedded default does this at start)."""
     async with engine.connect() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+        await connection.run_sync(_upgrade)
         await connection.commit()
 
 
 async def require_head(engine: AsyncEngine) -> None:
-    current, head = await current_revision(engine), head_revision()
-    if current != head:
-        raise SchemaBehind(
-            f"The database schema is at revision {current or 'none (empty database)'}, "
-            f"but this Taskstar needs {head}. Run `{UPGRADE_COMMAND}` first."
-        )
+    async with engine.connect() as connection:
+        _require(await connection.run_sync(_current_revision))
+
+
+def upgrade_to_head_sync(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _upgrade(connection)
+        connection.commit()
+
+
+def require_head_sync(engine: Engine) -> None:
+    with engine.connect() as connection:
+        _require(_current_revision(connection))

@@ -10,7 +10,9 @@ from taskstar.http.auth import PUBLIC, issue_token
 from taskstar.http.openapi import problems
 from taskstar.http.ratelimit import RATE_LIMITED
 from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
-from taskstar.sqlalchemy.controllers.dependencies import Users, provide_user_service
+from taskstar.sqlalchemy.models import User
+
+from .dependencies import Users, provide_user_service
 
 
 class AuthController(Controller):
@@ -26,10 +28,9 @@ class AuthController(Controller):
         responses=problems(409, 429, public=True),
         opt={RATE_LIMITED: True},
     )
-    async def register(self, data: JSONBody[RegisterRequest], users: Users) -> UserRead:
+    async def register(self, data: JSONBody[RegisterRequest], users: Users) -> User:
         """Create an account. Emails are unique ignoring case."""
-        user = await users.register(email=data.email, password=data.password, name=data.name)
-        return present(user, UserRead)
+        return await users.register(email=data.email, password=data.password, name=data.name)
 
     @post(
         "/login",

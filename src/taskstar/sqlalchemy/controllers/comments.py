@@ -13,8 +13,9 @@ from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
 from taskstar.http.schemas import CommentRead, CommentWrite, UserRef
-from taskstar.sqlalchemy.controllers.dependencies import Comments, provide_comment_service
 from taskstar.sqlalchemy.models import Comment
+
+from .dependencies import Comments, provide_comment_service
 
 CallerRequest = Request[Caller, object, object]
 

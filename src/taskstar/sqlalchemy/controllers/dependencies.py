@@ -5,13 +5,13 @@ from __future__ import annotations
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from taskstar.sqlalchemy.services.comments import CommentService
-from taskstar.sqlalchemy.services.members import MemberService
-from taskstar.sqlalchemy.services.projects import ProjectService
-from taskstar.sqlalchemy.services.tags import TagService
-from taskstar.sqlalchemy.services.tasks import TaskService
-from taskstar.sqlalchemy.services.users import UserService
-from taskstar.sqlalchemy.services.workspaces import WorkspaceService
+from ..services.comments import CommentService
+from ..services.members import MemberService
+from ..services.projects import ProjectService
+from ..services.tags import TagService
+from ..services.tasks import TaskService
+from ..services.users import UserService
+from ..services.workspaces import WorkspaceService
 
 
 def provide_user_service(db_session: NamedDependency[AsyncSession]) -> UserService:

@@ -12,7 +12,8 @@ from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
 from taskstar.http.schemas import MemberCreate, MemberRead, MemberUpdate, present
-from taskstar.sqlalchemy.controllers.dependencies import Members, provide_member_service
+
+from .dependencies import Members, provide_member_service
 
 
 class MemberController(Controller):

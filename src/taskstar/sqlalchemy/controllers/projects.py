@@ -11,8 +11,11 @@ from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import ProjectCreate, ProjectRead, ProjectUpdate, present, set_fields
-from taskstar.sqlalchemy.controllers.dependencies import Projects, provide_project_service
+from taskstar.http.schemas import ProjectCreate, ProjectUpdate, set_fields
+from taskstar.sqlalchemy.dtos import ProjectDTO
+from taskstar.sqlalchemy.models import Project
+
+from .dependencies import Projects, provide_project_service
 
 
 class ProjectController(Controller):
@@ -22,16 +25,16 @@ class ProjectController(Controller):
     @get(
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="listProjects",
+        return_dto=ProjectDTO,
         responses=problems(404),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_projects(
         self, workspace_id: FromPath[UUID], projects: Projects, page: Page, access: CurrentMembership
-    ) -> OffsetPagination[ProjectRead]:
+    ) -> OffsetPagination[Project]:
         """Projects by key."""
         rows, total = await projects.page(access, limit=page.limit, offset=page.offset)
-        items = [present(project, ProjectRead) for project in rows]
-        return OffsetPagination(items=items, total=total, limit=page.limit, offset=page.offset)
+        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
     @post(
         "/api/workspaces/{workspace_id:uuid}/projects",
@@ -45,9 +48,9 @@ class ProjectController(Controller):
         data: JSONBody[ProjectCreate],
         projects: Projects,
         access: CurrentMembership,
-    ) -> ProjectRead:
+    ) -> Project:
         """Create a project (member+); its key is unique in the workspace."""
-        return present(await projects.create(access, set_fields(data)), ProjectRead)
+        return await projects.create(access, set_fields(data))
 
     @get(
         "/api/projects/{project_id:uuid}",
@@ -55,10 +58,8 @@ class ProjectController(Controller):
         responses=problems(404),
         opt={ACTION_KEY: Action.READ},
     )
-    async def get_project(
-        self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership
-    ) -> ProjectRead:
-        return present(await projects.get(access, project_id), ProjectRead)
+    async def get_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> Project:
+        return await projects.get(access, project_id)
 
     @patch(
         "/api/projects/{project_id:uuid}",
@@ -72,9 +73,9 @@ class ProjectController(Controller):
         data: JSONBody[ProjectUpdate],
         projects: Projects,
         access: CurrentMembership,
-    ) -> ProjectRead:
+    ) -> Project:
         """Partial update (member+); ``null`` clears the description."""
-        return present(await projects.update(access, project_id, set_fields(data)), ProjectRead)
+        return await projects.update(access, project_id, set_fields(data))
 
     @delete(
         "/api/projects/{project_id:uuid}",

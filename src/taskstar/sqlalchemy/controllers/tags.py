@@ -11,8 +11,11 @@ from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import TagCreate, TagRead, TagUpdate, present, set_fields
-from taskstar.sqlalchemy.controllers.dependencies import Tags, provide_tag_service
+from taskstar.http.schemas import TagCreate, TagUpdate, set_fields
+from taskstar.sqlalchemy.dtos import TagDTO
+from taskstar.sqlalchemy.models import Tag
+
+from .dependencies import Tags, provide_tag_service
 
 
 class TagController(Controller):
@@ -22,16 +25,16 @@ class TagController(Controller):
     @get(
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="listTags",
+        return_dto=TagDTO,
         responses=problems(404),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_tags(
         self, workspace_id: FromPath[UUID], tag_service: Tags, page: Page, access: CurrentMembership
-    ) -> OffsetPagination[TagRead]:
+    ) -> OffsetPagination[Tag]:
         """Tags by name."""
         rows, total = await tag_service.page(access, limit=page.limit, offset=page.offset)
-        items = [present(tag, TagRead) for tag in rows]
-        return OffsetPagination(items=items, total=total, limit=page.limit, offset=page.offset)
+        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
     @post(
         "/api/workspaces/{workspace_id:uuid}/tags",
@@ -45,9 +48,9 @@ class TagController(Controller):
         data: JSONBody[TagCreate],
         tag_service: Tags,
         access: CurrentMembership,
-    ) -> TagRead:
+    ) -> Tag:
         """Create a tag (member+); names are unique in the workspace ignoring case."""
-        return present(await tag_service.create(access, name=data.name, color=data.color), TagRead)
+        return await tag_service.create(access, name=data.name, color=data.color)
 
     @patch(
         "/api/tags/{tag_id:uuid}",
@@ -57,9 +60,9 @@ class TagController(Controller):
     )
     async def update_tag(
         self, tag_id: FromPath[UUID], data: JSONBody[TagUpdate], tag_service: Tags, access: CurrentMembership
-    ) -> TagRead:
+    ) -> Tag:
         """Rename or recolor a tag (admin+)."""
-        return present(await tag_service.update(access, tag_id, set_fields(data)), TagRead)
+        return await tag_service.update(access, tag_id, set_fields(data))
 
     @delete(
         "/api/tags/{tag_id:uuid}",

@@ -29,9 +29,10 @@ from taskstar.http.schemas import (
     set_fields,
 )
 from taskstar.http.task_queries import TaskListQuery, parse_if_match, provide_task_query
-from taskstar.sqlalchemy.controllers.dependencies import Tasks, provide_task_service
 from taskstar.sqlalchemy.models import User
-from taskstar.sqlalchemy.repositories import TaskView
+
+from ..repositories import TaskView
+from .dependencies import Tasks, provide_task_service
 
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description='`"<version>"` from the ETag; 412 when stale')

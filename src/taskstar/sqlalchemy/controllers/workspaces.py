@@ -13,8 +13,9 @@ from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
 from taskstar.http.schemas import WorkspaceCreate, WorkspaceRead, WorkspaceUpdate, set_fields
-from taskstar.sqlalchemy.controllers.dependencies import Workspaces, provide_workspace_service
 from taskstar.sqlalchemy.models import Workspace
+
+from .dependencies import Workspaces, provide_workspace_service
 
 
 def _read(workspace: Workspace, role: Role) -> WorkspaceRead:

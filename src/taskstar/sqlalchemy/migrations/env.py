@@ -2,7 +2,8 @@
 
 Runs three ways: on a connection handed in by the app at start-up
 (``config.attributes["connection"]``), from ``taskstar database ...`` on the
-app's async engine (advanced-alchemy's CLI), or offline to print SQL.
+app's engine (advanced-alchemy's CLI; async or sync, by persistence path), or
+offline to print SQL.
 """
 
 from __future__ import annotations
@@ -68,5 +69,9 @@ elif context.is_offline_mode():
     _configure(url=config.db_url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
         context.run_migrations()
-else:
+elif isinstance(config.engine, AsyncEngine):
     asyncio.run(_run_on_engine(config.engine))
+else:
+    with config.engine.connect() as connection:
+        _run_on(connection)
+        connection.commit()

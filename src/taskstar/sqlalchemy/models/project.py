@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from litestar.dto import dto_field
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,5 +19,5 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_task_number: Mapped[int] = mapped_column(Integer, default=0)
+    last_task_number: Mapped[int] = mapped_column(Integer, default=0, info=dto_field("private"))
     """Internal: the highest task number handed out. It only grows, so numbers are never reused."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from litestar.dto import dto_field
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,7 +15,7 @@ class Tag(Base):
 
     workspace_id: Mapped[UUID] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), info=dto_field("private"))
     """Internal: the lower-cased name, so uniqueness ignores case on every database."""
     color: Mapped[str] = mapped_column(String(7))
     """``#rrggbb``."""

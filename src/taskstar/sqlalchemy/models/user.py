@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from litestar.dto import dto_field
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,9 +18,13 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     """Stored lower-cased, so uniqueness ignores case."""
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    """argon2id; private: no response struct has this field."""
+    password_hash: Mapped[str] = mapped_column(String(255), info=dto_field("private"))
+    """argon2id; private: no DTO or response struct carries it, in either direction."""
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="user",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        info=dto_field("private"),
     )

@@ -8,8 +8,9 @@ from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
-from taskstar.sqlalchemy.repositories import ActivityRepository, CommentRepository, TaskRepository, activity_entry
-from taskstar.sqlalchemy.services.base import Service, repository
+
+from ..repositories import ActivityRepository, CommentRepository, TaskRepository, activity_entry
+from .base import Service, repository
 
 
 class CommentService(Service):

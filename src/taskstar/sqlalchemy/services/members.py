@@ -9,7 +9,8 @@ from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
-from taskstar.sqlalchemy.repositories import (
+
+from ..repositories import (
     ActivityRepository,
     MembershipRepository,
     TaskRepository,
@@ -17,7 +18,7 @@ from taskstar.sqlalchemy.repositories import (
     WorkspaceRepository,
     activity_entry,
 )
-from taskstar.sqlalchemy.services.base import Service, repository
+from .base import Service, repository
 
 
 class MemberService(Service):

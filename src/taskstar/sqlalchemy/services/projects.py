@@ -7,8 +7,9 @@ from uuid import UUID
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
 from taskstar.sqlalchemy.models import Project
-from taskstar.sqlalchemy.repositories import ProjectRepository
-from taskstar.sqlalchemy.services.base import Service, repository
+
+from ..repositories import ProjectRepository
+from .base import Service, repository
 
 
 def _key_conflict(key: str) -> Conflict:

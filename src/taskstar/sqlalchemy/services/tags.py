@@ -7,8 +7,9 @@ from uuid import UUID
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
 from taskstar.sqlalchemy.models import Tag
-from taskstar.sqlalchemy.repositories import TagRepository
-from taskstar.sqlalchemy.services.base import Service, repository
+
+from ..repositories import TagRepository
+from .base import Service, repository
 
 
 def _name_conflict(name: str) -> Conflict:

@@ -15,7 +15,8 @@ from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVers
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.sqlalchemy.models import Activity, Tag, Task
-from taskstar.sqlalchemy.repositories import (
+
+from ..repositories import (
     ActivityRepository,
     MembershipRepository,
     ProjectRepository,
@@ -24,7 +25,7 @@ from taskstar.sqlalchemy.repositories import (
     TaskView,
     activity_entry,
 )
-from taskstar.sqlalchemy.services.base import Service, repository
+from .base import Service, repository
 
 #: Task fields a client may write, besides ``tag_ids``.
 WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")

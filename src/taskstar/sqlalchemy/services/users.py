@@ -5,11 +5,12 @@ from uuid import UUID
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
-from taskstar.domain.passwords import hash_password, verify_password
+from taskstar.domain.passwords import hash_password_async, verify_password_async
 from taskstar.persistence import ResourceRef
 from taskstar.sqlalchemy.models import User
-from taskstar.sqlalchemy.repositories import UserRepository
-from taskstar.sqlalchemy.services.base import Service, repository
+
+from ..repositories import UserRepository
+from .base import Service, repository
 
 
 class UserService(Service):
@@ -17,7 +18,7 @@ class UserService(Service):
 
     async def register(self, *, email: str, password: str, name: str) -> User:
         # Hash before the first query: the write transaction stays short.
-        password_hash = await hash_password(password)
+        password_hash = await hash_password_async(password)
         email = email.lower()
         if await self.users.by_email(email) is not None:
             raise Conflict(
@@ -31,7 +32,7 @@ class UserService(Service):
     async def authenticate(self, *, email: str, password: str) -> User:
         """The user with these credentials; unknown email and wrong password fail alike."""
         user = await self.users.by_email(email)
-        if not await verify_password(user.password_hash if user else None, password) or user is None:
+        if not await verify_password_async(user.password_hash if user else None, password) or user is None:
             raise AuthenticationFailed("Wrong email or password")
         return user
 

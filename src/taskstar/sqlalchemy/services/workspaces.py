@@ -8,8 +8,9 @@ from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
 from taskstar.sqlalchemy.models import Membership, Workspace
-from taskstar.sqlalchemy.repositories import MembershipRepository, WorkspaceRepository
-from taskstar.sqlalchemy.services.base import Service, repository
+
+from ..repositories import MembershipRepository, WorkspaceRepository
+from .base import Service, repository
 
 
 def _slug_conflict(slug: str) -> Conflict:
