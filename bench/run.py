@@ -1,10 +1,10 @@
 """``python3 dev.py bench``: Taskstar against the raw-driver floor, side by side, under wrk.
 
 For each database: migrate a fresh database, seed the data set, start Taskstar (``taskstar run``,
-as users run it) and the floor (``bench/floor.py`` under the same uvicorn) pinned to core 0, then
-drive each scenario with wrk pinned to core 1, interleaved (floor, Taskstar, floor, ...) so drift
-on the machine cancels out. Writes ``bench/results/<stamp>/report.md``, ``chart.png`` and
-``results.json`` and prints the table.
+as users run it) once per persistence path, and the floor (``bench/floor.py`` under the same
+uvicorn), all pinned to core 0, then drive each scenario with wrk pinned to core 1, interleaved
+(floor, each path, floor, ...) so drift on the machine cancels out. Writes
+``bench/results/<stamp>/report.md``, ``chart.png`` and ``results.json`` and prints the table.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from statistics import mean
 import httpx
 
 from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, seed
-from taskstar.settings import Settings
+from taskstar.settings import Persistence, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 POSTGRES_ADMIN = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SCENARIOS = ("get task", "list 50", "create task", "patch task")
+PATHS = tuple(path.value for path in Persistence)
 
 
 @dataclass
@@ -53,7 +54,8 @@ class Sample:
 class Row:
     database: str
     scenario: str
-    floor: list[Sample] = field(default_factory=list)
+    path: str
+    floor: list[Sample] = field(default_factory=list)  # shared by the rows of one scenario: the same floor runs
     taskstar: list[Sample] = field(default_factory=list)
 
     def ratio(self) -> float:
@@ -228,34 +230,42 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
         started = time.monotonic()
         seeded = asyncio.run(seed(Settings.from_env(env), tasks=args.tasks))
         print(f"bench[{kind}]: seeded {len(seeded.task_ids)} tasks in {time.monotonic() - started:.0f}s", flush=True)
-        port = free_port()
-        command = [str(BIN / "taskstar"), "run", "--host", "127.0.0.1", "--port", str(port)]
-        taskstar = Server(pinned(0, command), env, port, directory / "taskstar.log")
+        taskstars = {}
+        for path in args.paths:
+            port = free_port()
+            command = [str(BIN / "taskstar"), "run", "--host", "127.0.0.1", "--port", str(port)]
+            taskstars[path] = Server(pinned(0, command), {**env, "TASKSTAR_PERSISTENCE": path}, port,
+                                     directory / f"taskstar-{path}.log")  # fmt: skip
         floor_port = free_port()
         floor = Server(pinned(0, [str(BIN / "python"), "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1",
                                   "--port", str(floor_port)]), env, floor_port, directory / "floor.log")  # fmt: skip
-        servers = [taskstar, floor]
-        taskstar.wait("/health")
+        servers = [*taskstars.values(), floor]
+        for server in taskstars.values():
+            server.wait("/health")
         floor.wait("/floor/statements")
-        token = httpx.post(f"{taskstar.url}/api/auth/login",
+        any_server = next(iter(taskstars.values()))
+        token = httpx.post(f"{any_server.url}/api/auth/login",
                            json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD}).json()["access_token"]  # fmt: skip
         scripts = lua_scripts(directory, token, seeded)
         rows = []
         for scenario in SCENARIOS:
-            row = Row(kind, scenario)
-            for server in (floor, taskstar):  # warm-up: caches, pools, JIT-free but lazy imports
+            floor_samples: list[Sample] = []
+            scenario_rows = {path: Row(kind, scenario, path, floor_samples) for path in taskstars}
+            for server in (floor, *taskstars.values()):  # warm-up: caches, pools, lazy imports
                 run_wrk(wrk, server.url, scripts[scenario], 1, args.connections)
             for _ in range(args.rounds):
-                for server, samples in ((floor, row.floor), (taskstar, row.taskstar)):
+                runs = [(floor, floor_samples), *((taskstars[p], row.taskstar) for p, row in scenario_rows.items())]
+                for server, samples in runs:
                     before = statements(server, server is floor)
                     rps, p50, p99, requests, errors = run_wrk(wrk, server.url, scripts[scenario], args.duration,
                                                                args.connections)  # fmt: skip
                     spent = statements(server, server is floor) - before
                     samples.append(Sample(rps, p50, p99, requests, errors, spent / max(requests, 1), server.rss_mb()))
-            floor_rps, taskstar_rps = mean(s.rps for s in row.floor), mean(s.rps for s in row.taskstar)
-            print(f"bench[{kind}] {scenario}: floor {floor_rps:.0f} req/s, Taskstar {taskstar_rps:.0f} req/s, "
-                  f"ratio {row.ratio():.2f}", flush=True)  # fmt: skip
-            rows.append(row)
+            for path, row in scenario_rows.items():
+                print(f"bench[{kind}] {scenario} {path}: floor {mean(s.rps for s in row.floor):.0f} req/s, "
+                      f"Taskstar {mean(s.rps for s in row.taskstar):.0f} req/s, ratio {row.ratio():.2f}",
+                      flush=True)  # fmt: skip
+                rows.append(row)
         return rows
     finally:
         for server in servers:
@@ -274,7 +284,8 @@ def machine() -> dict[str, str]:
     return {
         "cpu": f"{cpu} x{os.cpu_count()}", "python": platform.python_version(), "litestar": version("litestar"),
         "sqlalchemy": version("sqlalchemy"), "advanced-alchemy": version("advanced-alchemy"),
-        "asyncpg": version("asyncpg"), "uvicorn": version("uvicorn"), "sqlite": sqlite3.sqlite_version,
+        "asyncpg": version("asyncpg"), "psycopg": version("psycopg"), "uvicorn": version("uvicorn"),
+        "sqlite": sqlite3.sqlite_version,
         "wrk": wrk_version.strip(),
     }  # fmt: skip
 
@@ -284,16 +295,18 @@ def report(rows: list[Row], args: argparse.Namespace, out: Path) -> str:
         f"# Taskstar benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"{args.tasks} tasks; wrk -t1 -c{args.connections}, {args.rounds} x {args.duration}s per server and "
-        "scenario, interleaved floor/Taskstar; servers pinned to core 0, wrk to core 1. Path: sqlalchemy-async.",
+        "scenario, interleaved (floor, then each path); servers pinned to core 0, wrk to core 1. "
+        "Each path's ratio is to the floor's runs of the same scenario.",
         "",
-        "| database | scenario | floor req/s | Taskstar req/s | ratio | p50 ms (floor / Taskstar) | "
+        "| database | scenario | path | floor req/s | Taskstar req/s | ratio | p50 ms (floor / Taskstar) | "
         "p99 ms (floor / Taskstar) | SQL/request (floor / Taskstar) | RSS MB Taskstar | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         f, t = row.floor, row.taskstar
         lines.append(
-            f"| {row.database} | {row.scenario} | {mean(s.rps for s in f):.0f} | {mean(s.rps for s in t):.0f} | "
+            f"| {row.database} | {row.scenario} | {row.path} | "
+            f"{mean(s.rps for s in f):.0f} | {mean(s.rps for s in t):.0f} | "
             f"**{row.ratio():.2f}x** | {mean(s.p50_ms for s in f):.1f} / {mean(s.p50_ms for s in t):.1f} | "
             f"{mean(s.p99_ms for s in f):.1f} / {mean(s.p99_ms for s in t):.1f} | "
             f"{mean(s.statements_per_request for s in f):.1f} / {mean(s.statements_per_request for s in t):.1f} | "
@@ -308,24 +321,31 @@ def report(rows: list[Row], args: argparse.Namespace, out: Path) -> str:
 
 
 def chart(rows: list[Row], path: Path) -> None:
+    """One group of bars per database and scenario: the floor, then each path, labelled with its ratio."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{row.database}\n{row.scenario}" for row in rows]
-    floor = [mean(s.rps for s in row.floor) for row in rows]
-    taskstar = [mean(s.rps for s in row.taskstar) for row in rows]
-    figure, axes = plt.subplots(figsize=(max(6, len(rows) * 1.4), 4.5))
-    positions = range(len(rows))
-    axes.bar([p - 0.2 for p in positions], floor, 0.4, label="raw-driver floor", color="#9ca3af")
-    axes.bar([p + 0.2 for p in positions], taskstar, 0.4, label="Taskstar (sqlalchemy-async)", color="#2563eb")
-    for position, row in zip(positions, rows, strict=True):
-        axes.annotate(f"{row.ratio():.2f}x", (position + 0.2, taskstar[position]), ha="center", va="bottom", fontsize=8)
-    axes.set_xticks(list(positions), labels, fontsize=8)
+    groups = list(dict.fromkeys((row.database, row.scenario) for row in rows))
+    paths = list(dict.fromkeys(row.path for row in rows))
+    width = 0.8 / (len(paths) + 1)
+    figure, axes = plt.subplots(figsize=(max(7, len(groups) * 1.8), 4.8))
+    by_group = {(row.database, row.scenario, row.path): row for row in rows}
+    floor = [mean(s.rps for s in by_group[(*group, paths[0])].floor) for group in groups]
+    axes.bar([g - 0.4 + width / 2 for g in range(len(groups))], floor, width, label="raw-driver floor", color="#9ca3af")
+    colors = ["#2563eb", "#16a34a", "#d97706", "#9333ea"]
+    for index, name in enumerate(paths):
+        xs = [g - 0.4 + width * (index + 1.5) for g in range(len(groups))]
+        group_rows = [by_group[(*group, name)] for group in groups]
+        heights = [mean(s.rps for s in row.taskstar) for row in group_rows]
+        axes.bar(xs, heights, width, label=name, color=colors[index % len(colors)])
+        for x, height, row in zip(xs, heights, group_rows, strict=True):
+            axes.annotate(f"{row.ratio():.2f}", (x, height), ha="center", va="bottom", fontsize=6)
+    axes.set_xticks(range(len(groups)), [f"{database}\n{scenario}" for database, scenario in groups], fontsize=8)
     axes.set_ylabel("requests per second")
-    axes.set_title("Taskstar vs the raw-driver floor (higher is better)")
-    axes.legend()
+    axes.set_title("Taskstar's persistence paths vs the raw-driver floor (higher is better; labels: ratio)")
+    axes.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
 
@@ -333,12 +353,16 @@ def chart(rows: list[Row], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--paths", default=",".join(PATHS), help="persistence paths (TASKSTAR_PERSISTENCE values)")
     parser.add_argument("--tasks", type=int, default=50_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved runs per server and scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, small data: checks the harness only")
     args = parser.parse_args()
+    args.paths = [path.strip() for path in args.paths.split(",")]
+    if unknown := set(args.paths) - set(PATHS):
+        parser.error(f"unknown paths {sorted(unknown)}; choose from {', '.join(PATHS)}")
     if args.smoke:
         args.tasks, args.duration, args.rounds = 2_000, 1, 1
     wrk = ensure_wrk()

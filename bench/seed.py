@@ -43,7 +43,7 @@ async def seed(settings: Settings, *, tasks: int = 50_000, seed_value: int = 7) 
     rng = random.Random(seed_value)
     config = build_config(settings)
     now = datetime.now(UTC)
-    password_hash = await hash_password(BENCH_PASSWORD)
+    password_hash = hash_password(BENCH_PASSWORD)
     users = [
         {"id": _uuid7(), "email": BENCH_EMAIL if i == 0 else f"member{i}@taskstar.dev", "name": f"Member {i}",
          "password_hash": password_hash}
