@@ -344,7 +344,7 @@ def chart(rows: list[Row], path: Path) -> None:
             axes.annotate(f"{row.ratio():.2f}", (x, height), ha="center", va="bottom", fontsize=6)
     axes.set_xticks(range(len(groups)), [f"{database}\n{scenario}" for database, scenario in groups], fontsize=8)
     axes.set_ylabel("requests per second")
-    axes.set_title("Taskstar's persistence paths vs the raw-driver floor (higher is better; labels: ratio)")
+    axes.set_title("Taskstar's paths vs the raw-driver floor (req/s, higher is better; labels: ratio)", fontsize=10)
     axes.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
