@@ -20,8 +20,7 @@ class StatementCounter:
 
     def __init__(self, app: Litestar) -> None:
         self.statements: list[str] = []
-        engine = app.state.persistence.config.get_engine()
-        engine = getattr(engine, "sync_engine", engine)  # async paths wrap a sync engine
+        engine = app.state.persistence.config.core_engine()
         event.listen(engine, "before_cursor_execute", self._record)
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

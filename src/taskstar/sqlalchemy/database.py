@@ -39,7 +39,7 @@ class _RequestSessions:
         session = super().provide_session(state, scope)  # type: ignore[misc]
         if "writes" not in session.info:  # the request's first use
             writes = session.info["writes"] = scope.get("method") not in SAFE_METHODS
-            if not writes and self._engine().dialect.name == "postgresql":
+            if not writes and self.core_engine().dialect.name == "postgresql":
                 # Under READ COMMITTED every statement takes its own snapshot, in a
                 # transaction or not: a read-only request's BEGIN and ROLLBACK would
                 # buy nothing but two round trips. (SQLite keeps its transaction:
@@ -47,21 +47,25 @@ class _RequestSessions:
                 getattr(session, "sync_session", session).bind = self._autocommit_engine()
         return session
 
-    def _engine(self) -> Engine:
+    def core_engine(self) -> Engine:
+        """The engine that events and execution options apply to (an async engine wraps one)."""
         engine = self.get_engine()  # type: ignore[attr-defined]
         return getattr(engine, "sync_engine", engine)
 
     def _autocommit_engine(self) -> Engine:
         if self._read_engine is None:
-            self._read_engine = self._engine().execution_options(isolation_level="AUTOCOMMIT")
+            self._read_engine = self.core_engine().execution_options(isolation_level="AUTOCOMMIT")
         return self._read_engine
 
     def _listen_for_sqlite_begin(self, maker: Any) -> None:
-        if self._engine().dialect.name == "sqlite":
+        if self.core_engine().dialect.name == "sqlite":
             event.listen(maker, "after_begin", _begin_sqlite_transaction)
 
 
 class TaskstarAsyncConfig(_RequestSessions, SQLAlchemyAsyncConfig):
+    session_config_class = AsyncSessionConfig
+    alembic_config_class = AlembicAsyncConfig
+
     def create_session_maker(self) -> Callable[[], AsyncSession]:
         if self.session_maker:
             return self.session_maker
@@ -73,6 +77,9 @@ class TaskstarAsyncConfig(_RequestSessions, SQLAlchemyAsyncConfig):
 
 
 class TaskstarSyncConfig(_RequestSessions, SQLAlchemySyncConfig):
+    session_config_class = SyncSessionConfig
+    alembic_config_class = AlembicSyncConfig
+
     def __post_init__(self) -> None:
         super().__post_init__()  # makes ``session_scope_key`` unique to this config
         self.before_send_handler = _closing_on_the_event_loop(self.session_scope_key)
@@ -139,8 +146,6 @@ C = TypeVar("C", TaskstarAsyncConfig, TaskstarSyncConfig)
 
 
 def _configured(kind: type[C], settings: Settings, driver: str, connect_args: dict[str, Any]) -> C:
-    alembic = AlembicAsyncConfig if kind is TaskstarAsyncConfig else AlembicSyncConfig
-    sessions = AsyncSessionConfig if kind is TaskstarAsyncConfig else SyncSessionConfig
     config = kind(
         connection_string=settings.database.with_driver(driver),
         metadata=Base.metadata,
@@ -153,15 +158,15 @@ def _configured(kind: type[C], settings: Settings, driver: str, connect_args: di
             pool_recycle=1800,
             connect_args=connect_args,
         ),
-        session_config=sessions(expire_on_commit=False),
-        alembic_config=alembic(
+        session_config=kind.session_config_class(expire_on_commit=False),
+        alembic_config=kind.alembic_config_class(
             script_location=str(MIGRATIONS),
             version_table_name="alembic_version",
             render_as_batch=True,
         ),
     )
     if settings.database.kind is DatabaseKind.SQLITE:
-        _tune_sqlite(config._engine())
+        _tune_sqlite(config.core_engine())
     return config
 
 

@@ -52,8 +52,7 @@ class _SQLAlchemyPath:
     def __init__(self, settings: Settings, config: TaskstarAsyncConfig | TaskstarSyncConfig) -> None:
         self.settings = settings
         self.config = config
-        engine = config.get_engine()
-        event.listen(getattr(engine, "sync_engine", engine), "before_cursor_execute", _count_statement)
+        event.listen(config.core_engine(), "before_cursor_execute", _count_statement)
 
     def _session(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
         """The request's own session (created on first use, closed by the plugin)."""
