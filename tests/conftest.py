@@ -88,7 +88,7 @@ def app_client(deployment: Deployment) -> Iterator[TestClient[Litestar]]:
 
 @pytest.fixture
 def layers(deployment: Deployment) -> Layers:
-    return layers_for(deployment.target.persistence)
+    return layers_for(deployment.target.persistence, deployment.target.database)
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import event
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -20,10 +18,9 @@ class StatementCounter:
 
     def __init__(self, app: Litestar) -> None:
         self.statements: list[str] = []
-        engine = app.state.persistence.config.core_engine()
-        event.listen(engine, "before_cursor_execute", self._record)
+        app.state.persistence.on_statement(self._record)
 
-    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _record(self, statement: str) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             self.statements.append(statement)
 
@@ -35,10 +32,14 @@ class StatementCounter:
 
 @dataclass(frozen=True)
 class Layers:
-    """The repositories module and session class a persistence path runs, for injecting faults."""
+    """Where a persistence path can be made to fail, for injecting faults: each is an
+    ``(owner, attribute)`` to patch."""
 
-    repositories: ModuleType
-    session_class: type
+    membership_insert: tuple[Any, str]
+    """What writes a new workspace's owner row (after the workspace row)."""
+    commit: tuple[Any, str]
+    commit_failure: Exception
+    """What the path's driver raises when a COMMIT fails."""
     is_async: bool
 
     def failing(self, error: Exception) -> Callable[..., Any]:
@@ -56,15 +57,38 @@ class Layers:
         return fail
 
 
-def layers_for(persistence: str) -> Layers:
+def layers_for(persistence: str, database: str) -> Layers:
+    if persistence == "piccolo":
+        return _piccolo_layers(database)
+    from sqlalchemy.exc import OperationalError
+
+    disk_error = OperationalError("COMMIT", {}, Exception("disk I/O error"))
     if persistence == "sqlalchemy-sync":
         from sqlalchemy.orm import Session
 
         from taskstar.sqlalchemy.sync import repositories as sync_repositories
 
-        return Layers(sync_repositories, Session, is_async=False)
+        return Layers((sync_repositories.MembershipRepository, "add"), (Session, "commit"), disk_error, is_async=False)
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from taskstar.sqlalchemy import repositories
 
-    return Layers(repositories, AsyncSession, is_async=True)
+    return Layers((repositories.MembershipRepository, "add"), (AsyncSession, "commit"), disk_error, is_async=True)
+
+
+def _piccolo_layers(database: str) -> Layers:
+    import sqlite3
+
+    import asyncpg
+    from piccolo.engine.postgres import PostgresTransaction
+    from piccolo.engine.sqlite import SQLiteTransaction
+
+    from taskstar.piccolo.tables import Membership
+
+    if database == "sqlite":
+        commit = (SQLiteTransaction, "commit")
+        failure: Exception = sqlite3.OperationalError("disk I/O error")
+    else:
+        commit = (PostgresTransaction, "commit")
+        failure = asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+    return Layers((Membership, "save"), commit, failure, is_async=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
-PERSISTENCE_PATHS = ("sqlalchemy-async", "sqlalchemy-split", "sqlalchemy-sync")
+PERSISTENCE_PATHS = ("sqlalchemy-async", "sqlalchemy-split", "sqlalchemy-sync", "piccolo")
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_ADMIN_URL = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

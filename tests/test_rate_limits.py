@@ -4,7 +4,9 @@ their outcome; the 11th is a 429 with Retry-After. With Redis the count holds ac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 import redis
 from litestar import Litestar
@@ -14,6 +16,7 @@ from taskstar.app import create_app
 from taskstar.settings import Settings
 from tests.conftest import Deployment
 from tests.contract.api import assert_problem
+from tests.server import Server
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -24,7 +27,7 @@ def client_for(deployment: Deployment, **overrides: str) -> TestClient[Litestar]
     return TestClient(create_app(Settings.from_env(env)))
 
 
-def wrong_login(client: TestClient[Litestar]) -> int:
+def wrong_login(client: httpx.Client) -> int:
     return client.post("/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"}).status_code
 
 
@@ -57,13 +60,21 @@ def clean_redis() -> Iterator[redis.Redis]:
     connection.close()
 
 
-def test_with_redis_two_workers_share_one_limit(deployment: Deployment, clean_redis: redis.Redis) -> None:
-    with (
-        client_for(deployment, TASKSTAR_REDIS_URL=REDIS_URL) as first,
-        client_for(deployment, TASKSTAR_REDIS_URL=REDIS_URL) as second,
-    ):
-        statuses = [wrong_login(first) for _ in range(5)] + [wrong_login(second) for _ in range(5)]
-        assert statuses == [401] * 10
-        assert wrong_login(first) == 429
-        assert wrong_login(second) == 429
+def test_with_redis_two_workers_share_one_limit(
+    deployment: Deployment, clean_redis: redis.Redis, tmp_path: Path
+) -> None:
+    env = {**deployment.env, "TASKSTAR_REDIS_URL": REDIS_URL}
+    env.pop("TASKSTAR_AUTH_RATE_LIMIT")  # the default applies
+    workers = [Server(env, tmp_path / f"worker-{index}.log") for index in range(2)]
+    try:
+        for worker in workers:
+            worker.wait_until_healthy()
+        with httpx.Client(base_url=workers[0].url) as first, httpx.Client(base_url=workers[1].url) as second:
+            statuses = [wrong_login(first) for _ in range(5)] + [wrong_login(second) for _ in range(5)]
+            assert statuses == [401] * 10
+            assert wrong_login(first) == 429
+            assert wrong_login(second) == 429
+    finally:
+        for worker in workers:
+            worker.stop()
     assert any(clean_redis.scan_iter("taskstar*RateLimit*"))

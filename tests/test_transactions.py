@@ -4,7 +4,6 @@ commit that fails is an error response, never a 2xx."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from tests.contract.api import PASSWORD, Api, assert_problem, unique
 from tests.inprocess import Layers
@@ -18,7 +17,7 @@ def test_a_workspace_whose_owner_row_fails_is_not_created(
     fail_after_the_workspace_was_flushed = layers.failing(RuntimeError("injected failure between the two inserts"))
 
     with monkeypatch.context() as patch:
-        patch.setattr(layers.repositories.MembershipRepository, "add", fail_after_the_workspace_was_flushed)
+        patch.setattr(*layers.membership_insert, fail_after_the_workspace_was_flushed)
         failed = owner.post("/api/workspaces", json={"name": "Half", "slug": slug})
     problem = assert_problem(failed, 500)
     assert "injected" not in problem["detail"]  # internals stay in the log
@@ -31,10 +30,10 @@ def test_a_failed_commit_is_503_and_nothing_is_stored(
     in_process_api: Api, layers: Layers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     email = f"{unique('commit')}@example.com"
-    commit_fails = layers.failing(OperationalError("COMMIT", {}, Exception("disk I/O error")))
+    commit_fails = layers.failing(layers.commit_failure)
 
     with monkeypatch.context() as patch:
-        patch.setattr(layers.session_class, "commit", commit_fails)
+        patch.setattr(*layers.commit, commit_fails)
         failed = in_process_api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "C"})
     assert_problem(failed, 503)
     assert failed.headers["Retry-After"].isdigit()

@@ -35,6 +35,10 @@ def build_persistence(settings: Settings) -> PersistencePath:
         from taskstar.sqlalchemy.paths import SQLAlchemySyncPath
 
         return SQLAlchemySyncPath(settings)
+    if settings.persistence is Persistence.PICCOLO:
+        from taskstar.piccolo.path import PiccoloPath
+
+        return PiccoloPath(settings)
     raise AssertionError(f"unhandled persistence path {settings.persistence}")  # settings validated it
 
 

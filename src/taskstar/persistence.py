@@ -66,6 +66,10 @@ class PersistencePath(Protocol):
         """One round trip to the database; raises when it does not answer."""
         ...
 
+    def on_statement(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` with every SQL statement sent (``/metrics``, query budgets in tests)."""
+        ...
+
     def connections_in_use(self) -> int:
         """Pooled connections checked out right now (for ``/metrics``)."""
         ...

@@ -28,6 +28,7 @@ class Persistence(StrEnum):
     SQLALCHEMY_ASYNC = "sqlalchemy-async"
     SQLALCHEMY_SPLIT = "sqlalchemy-split"
     SQLALCHEMY_SYNC = "sqlalchemy-sync"
+    PICCOLO = "piccolo"
 
 
 class DatabaseKind(StrEnum):

@@ -13,7 +13,7 @@ repositories, services and handlers generated from the async ones
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -39,10 +39,6 @@ from taskstar.sqlalchemy.sync.services.users import UserService as SyncUserServi
 logger = logging.getLogger("taskstar.sqlalchemy")
 
 
-def _count_statement(*_args: Any) -> None:
-    DB_STATEMENTS.inc()
-
-
 class _SQLAlchemyPath:
     """What the three paths share: error translations, the request's session, pool metrics."""
 
@@ -52,7 +48,13 @@ class _SQLAlchemyPath:
     def __init__(self, settings: Settings, config: TaskstarAsyncConfig | TaskstarSyncConfig) -> None:
         self.settings = settings
         self.config = config
-        event.listen(config.core_engine(), "before_cursor_execute", _count_statement)
+        self.on_statement(lambda _statement: DB_STATEMENTS.inc())
+
+    def on_statement(self, listener: Callable[[str], None]) -> None:
+        def announce(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            listener(statement)
+
+        event.listen(self.config.core_engine(), "before_cursor_execute", announce)
 
     def _session(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
         """The request's own session (created on first use, closed by the plugin)."""

@@ -1,0 +1,67 @@
+"""``taskstar database upgrade|check`` when Piccolo is selected.
+
+advanced-alchemy's ``database`` group comes with its SQLAlchemy plugin; the
+Piccolo path brings the two commands deployments and CI use, on Piccolo's
+migrations, under the same names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import anyio
+import click
+from litestar.cli._utils import LitestarGroup
+from litestar.plugins import CLIPluginProtocol
+
+from taskstar.piccolo import schema
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from taskstar.piccolo.database import Database
+
+
+@click.group(cls=LitestarGroup, name="database", aliases=["db"])
+def database_group() -> None:
+    """Manage the database schema (Piccolo migrations)."""
+
+
+@database_group.command(name="upgrade")
+@click.option("--no-prompt", is_flag=True, default=False, help="Accepted for parity; upgrade never asks.")
+def upgrade(app: Litestar, no_prompt: bool) -> None:
+    """Apply every migration the database lacks."""
+    applied = anyio.run(_with_database, app.state.persistence.db, schema.upgrade_to_head)
+    click.echo(
+        f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "Already at the newest migration."
+    )
+
+
+@database_group.command(name="check")
+def check(app: Litestar) -> None:
+    """Fail (exit 1) when the tables differ from what the migrations build, or the database lags behind them."""
+    drift, pending = anyio.run(_with_database, app.state.persistence.db, _drift_and_pending)
+    if drift:
+        click.echo("The tables differ from the migrations; a new migration would run:\n" + "\n".join(drift))
+    if pending:
+        click.echo(f"The database lacks migrations: {', '.join(pending)}")
+    if drift or pending:
+        raise SystemExit(1)
+    click.echo("No new upgrade operations detected: the migrations match the tables and the database is current.")
+
+
+async def _drift_and_pending() -> tuple[list[str], list[str]]:
+    return await schema.drift(), await schema.pending()
+
+
+async def _with_database(db: Database, operation: object) -> object:
+    await db.start()
+    try:
+        return await operation()  # type: ignore[operator]
+    finally:
+        await db.stop()
+
+
+class PiccoloDatabaseCLI(CLIPluginProtocol):
+    def on_cli_init(self, cli: click.Group) -> None:
+        cli.add_command(database_group)

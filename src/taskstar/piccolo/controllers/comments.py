@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import Provide
+from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, JSONBody
+
+from taskstar.domain.access import Caller
+from taskstar.domain.roles import Action
+from taskstar.http.guards import ACTION_KEY, CurrentMembership
+from taskstar.http.openapi import problems
+from taskstar.http.pagination import Page
+from taskstar.http.schemas import CommentRead, CommentWrite, UserRef
+
+from .dependencies import Comments, provide_comment_service
+
+CallerRequest = Request[Caller, object, object]
+
+
+def comment_read(row: dict[str, Any]) -> CommentRead:
+    author = UserRef(id=row["author_id"], name=row["author_name"]) if row["author_id"] is not None else None
+    return CommentRead(
+        id=row["id"],
+        task_id=row["task_id"],
+        author=author,
+        body=row["body"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class CommentController(Controller):
+    tags = ["comments"]
+    dependencies = {"comments": Provide(provide_comment_service, sync_to_thread=False)}
+
+    @get(
+        "/api/tasks/{task_id:uuid}/comments",
+        operation_id="listComments",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def list_comments(
+        self, task_id: FromPath[UUID], comments: Comments, page: Page, access: CurrentMembership
+    ) -> OffsetPagination[CommentRead]:
+        """Comments on a task, oldest first."""
+        rows, total = await comments.page(access, task_id, limit=page.limit, offset=page.offset)
+        return OffsetPagination(
+            items=[comment_read(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+        )
+
+    @post(
+        "/api/tasks/{task_id:uuid}/comments",
+        operation_id="createComment",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def create_comment(
+        self,
+        task_id: FromPath[UUID],
+        data: JSONBody[CommentWrite],
+        comments: Comments,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> CommentRead:
+        """Comment on a task (member+); the task's version does not change."""
+        return comment_read(await comments.create(access, request.user.id, task_id, data.body))
+
+    @patch(
+        "/api/comments/{comment_id:uuid}",
+        operation_id="updateComment",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def update_comment(
+        self,
+        comment_id: FromPath[UUID],
+        data: JSONBody[CommentWrite],
+        comments: Comments,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> CommentRead:
+        """Edit a comment (its author only)."""
+        return comment_read(await comments.update(access, request.user.id, comment_id, data.body))
+
+    @delete(
+        "/api/comments/{comment_id:uuid}",
+        operation_id="deleteComment",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def delete_comment(
+        self,
+        comment_id: FromPath[UUID],
+        comments: Comments,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> None:
+        """Delete a comment (its author, or an admin+)."""
+        await comments.delete(access, request.user.id, comment_id)

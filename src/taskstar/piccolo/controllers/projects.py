@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import Provide
+from litestar.dto import DTOData
+from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, JSONBody
+
+from taskstar.domain.roles import Action
+from taskstar.http.guards import ACTION_KEY, CurrentMembership
+from taskstar.http.openapi import problems
+from taskstar.http.pagination import Page
+from taskstar.piccolo.dtos import ProjectPatch, ProjectRead, ProjectWrite
+from taskstar.piccolo.tables import Project
+
+from .dependencies import Projects, provide_project_service
+
+
+class ProjectController(Controller):
+    tags = ["projects"]
+    dependencies = {"projects": Provide(provide_project_service, sync_to_thread=False)}
+    return_dto = ProjectRead
+
+    @get(
+        "/api/workspaces/{workspace_id:uuid}/projects",
+        operation_id="listProjects",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def list_projects(
+        self, workspace_id: FromPath[UUID], projects: Projects, page: Page, access: CurrentMembership
+    ) -> OffsetPagination[Project]:
+        """Projects by key."""
+        rows, total = await projects.page(access, limit=page.limit, offset=page.offset)
+        return OffsetPagination(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+    @post(
+        "/api/workspaces/{workspace_id:uuid}/projects",
+        operation_id="createProject",
+        dto=ProjectWrite,
+        responses=problems(403, 404, 409),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def create_project(
+        self,
+        workspace_id: FromPath[UUID],
+        data: JSONBody[DTOData[Project]],
+        projects: Projects,
+        access: CurrentMembership,
+    ) -> Project:
+        """Create a project (member+); its key is unique in the workspace."""
+        return await projects.create(access, data.as_builtins())
+
+    @get(
+        "/api/projects/{project_id:uuid}",
+        operation_id="getProject",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def get_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> Project:
+        return await projects.get(access, project_id)
+
+    @patch(
+        "/api/projects/{project_id:uuid}",
+        operation_id="updateProject",
+        dto=ProjectPatch,
+        responses=problems(403, 404, 409),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def update_project(
+        self,
+        project_id: FromPath[UUID],
+        data: JSONBody[DTOData[Project]],
+        projects: Projects,
+        access: CurrentMembership,
+    ) -> Project:
+        """Partial update (member+); ``null`` clears the description."""
+        return await projects.update(access, project_id, data.as_builtins())
+
+    @delete(
+        "/api/projects/{project_id:uuid}",
+        operation_id="deleteProject",
+        return_dto=None,
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.DELETE_PROJECT},
+    )
+    async def delete_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> None:
+        """Delete a project and its tasks (admin+)."""
+        await projects.delete(access, project_id)

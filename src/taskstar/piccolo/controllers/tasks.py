@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.di import Provide
+from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from taskstar.domain.access import Caller
+from taskstar.domain.roles import Action
+from taskstar.domain.tasks import Priority, Status, task_key
+from taskstar.http.guards import ACTION_KEY, CurrentMembership
+from taskstar.http.openapi import problems
+from taskstar.http.pagination import Page
+from taskstar.http.schemas import (
+    ActivityRead,
+    TagRef,
+    TaskBulkCreate,
+    TaskBulkUpdate,
+    TaskCreate,
+    TaskItems,
+    TaskMove,
+    TaskPage,
+    TaskRead,
+    TaskUpdate,
+    UserRef,
+    set_fields,
+)
+from taskstar.http.task_queries import TaskListQuery, parse_if_match, provide_task_query
+from taskstar.piccolo.queries import TaskView
+
+from .dependencies import Tasks, provide_task_service
+
+IfMatch = Annotated[
+    str | None, HeaderParameter(name="If-Match", description='`"<version>"` from the ETag; 412 when stale')
+]
+
+
+def _ref(user_id: UUID | None, name: str | None) -> UserRef | None:
+    return UserRef(id=user_id, name=name) if user_id is not None and name is not None else None
+
+
+def task_read(view: TaskView) -> TaskRead:
+    row = view.row
+    return TaskRead(
+        id=row["id"],
+        project_id=row["project_id"],
+        number=row["number"],
+        key=task_key(row["project_key"], row["number"]),
+        title=row["title"],
+        description=row["description"],
+        status=Status(row["status"]),
+        priority=Priority.from_rank(row["priority"]),
+        assignee=_ref(row["assignee_id"], row["assignee_name"]),
+        reporter=_ref(row["reporter_id"], row["reporter_name"]),
+        tags=[TagRef(id=tag["tag_id"], name=tag["name"], color=tag["color"]) for tag in view.tags],
+        due_date=row["due_date"],
+        position=row["position"],
+        version=row["version"],
+        completed_at=row["completed_at"],
+        comment_count=row["comment_count"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _with_etag(task: TaskView, status_code: int = 200) -> Response[TaskRead]:
+    return Response(task_read(task), headers={"ETag": f'"{task.row["version"]}"'}, status_code=status_code)
+
+
+CallerRequest = Request[Caller, object, object]
+
+
+class TaskController(Controller):
+    tags = ["tasks"]
+    dependencies = {
+        "tasks": Provide(provide_task_service, sync_to_thread=False),
+        "task_query": Provide(provide_task_query, sync_to_thread=False),
+    }
+
+    @get(
+        "/api/projects/{project_id:uuid}/tasks",
+        operation_id="listTasks",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def list_tasks(
+        self, project_id: FromPath[UUID], tasks: Tasks, task_query: TaskListQuery, access: CurrentMembership
+    ) -> TaskPage:
+        """Filter, sort and page a project's tasks; ties break by id. Page by ``offset`` or by
+        ``cursor`` (keyset: stays correct while others insert), not both."""
+        rows, total, next_cursor = await tasks.page(access, project_id, task_query)
+        return TaskPage(
+            items=[task_read(task) for task in rows],
+            total=total,
+            limit=task_query.limit,
+            offset=task_query.offset,
+            next_cursor=next_cursor,
+        )
+
+    @post(
+        "/api/projects/{project_id:uuid}/tasks",
+        operation_id="createTask",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def create_task(
+        self,
+        project_id: FromPath[UUID],
+        data: JSONBody[TaskCreate],
+        tasks: Tasks,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> Response[TaskRead]:
+        """Create a task; it takes the project's next number."""
+        [task] = await tasks.create_many(access, request.user.id, project_id, [set_fields(data)], bulk=False)
+        return _with_etag(task, 201)
+
+    @post(
+        "/api/projects/{project_id:uuid}/tasks/bulk",
+        operation_id="createTasks",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def create_tasks(
+        self,
+        project_id: FromPath[UUID],
+        data: JSONBody[TaskBulkCreate],
+        tasks: Tasks,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> TaskItems:
+        """Create 1-100 tasks, all or none; a 400 names each failing item."""
+        drafts = [set_fields(item) for item in data.items]
+        created = await tasks.create_many(access, request.user.id, project_id, drafts, bulk=True)
+        return TaskItems(items=[task_read(task) for task in created])
+
+    @patch(
+        "/api/projects/{project_id:uuid}/tasks/bulk",
+        operation_id="updateTasks",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def update_tasks(
+        self,
+        project_id: FromPath[UUID],
+        data: JSONBody[TaskBulkUpdate],
+        tasks: Tasks,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> TaskItems:
+        """Set status, priority or assignee on 1-100 tasks of the project, all or none."""
+        updated = await tasks.update_many(access, request.user.id, project_id, data.ids, set_fields(data.changes))
+        return TaskItems(items=[task_read(task) for task in updated])
+
+    @get(
+        "/api/tasks/{task_id:uuid}",
+        operation_id="getTask",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def get_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> Response[TaskRead]:
+        """A task, with its version as ``ETag``."""
+        return _with_etag(await tasks.get(access, task_id))
+
+    @patch(
+        "/api/tasks/{task_id:uuid}",
+        operation_id="updateTask",
+        responses=problems(403, 404, 412),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def update_task(
+        self,
+        task_id: FromPath[UUID],
+        data: JSONBody[TaskUpdate],
+        tasks: Tasks,
+        access: CurrentMembership,
+        request: CallerRequest,
+        if_match: IfMatch = None,
+    ) -> Response[TaskRead]:
+        """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``,
+        a stale version is refused with 412 and nothing changes."""
+        task = await tasks.update(access, request.user.id, task_id, set_fields(data), parse_if_match(if_match))
+        return _with_etag(task)
+
+    @delete(
+        "/api/tasks/{task_id:uuid}",
+        operation_id="deleteTask",
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def delete_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> None:
+        """Delete a task with its comments and activity; its number is not reused."""
+        await tasks.delete(access, task_id)
+
+    @post(
+        "/api/tasks/{task_id:uuid}/move",
+        operation_id="moveTask",
+        status_code=200,
+        responses=problems(403, 404),
+        opt={ACTION_KEY: Action.WRITE},
+    )
+    async def move_task(
+        self,
+        task_id: FromPath[UUID],
+        data: JSONBody[TaskMove],
+        tasks: Tasks,
+        access: CurrentMembership,
+        request: CallerRequest,
+    ) -> Response[TaskRead]:
+        """Move to another project of the workspace; the task takes that project's next number."""
+        return _with_etag(await tasks.move(access, request.user.id, task_id, data.project_id))
+
+    @get(
+        "/api/tasks/{task_id:uuid}/activity",
+        operation_id="listTaskActivity",
+        responses=problems(404),
+        opt={ACTION_KEY: Action.READ},
+    )
+    async def list_activity(
+        self, task_id: FromPath[UUID], tasks: Tasks, page: Page, access: CurrentMembership
+    ) -> OffsetPagination[ActivityRead]:
+        """Every create, change, move and comment of the task, oldest first."""
+        rows, total = await tasks.activity_page(access, task_id, limit=page.limit, offset=page.offset)
+        items = [
+            ActivityRead(
+                id=row["id"],
+                kind=row["kind"],
+                actor=_ref(row["actor_id"], row["actor_name"]),
+                changes=row["changes"],
+                created_at=row["created_at"],
+            )
+            for row in rows
+        ]
+        return OffsetPagination(items=items, total=total, limit=page.limit, offset=page.offset)

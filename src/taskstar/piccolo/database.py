@@ -1,0 +1,230 @@
+"""Piccolo's engines as Taskstar runs them, and the unit of work every service uses.
+
+Piccolo finds a table's engine on ``Table._meta.db`` (or through ``piccolo_conf``);
+:func:`bind` points every table, and Piccolo's own migration tooling, at the
+engine built from the settings, so a test process can serve any database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
+from typing import Any
+
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.querystring import QueryString
+
+from taskstar.settings import DatabaseURL, Settings
+
+StatementListener = Callable[[str], None]
+
+
+class _Counted:
+    """Tells listeners about every statement (``/metrics``, the query budgets)."""
+
+    listeners: list[StatementListener]
+
+    def _announce(self, querystring: QueryString) -> None:
+        if self.listeners:
+            statement = str(querystring)
+            for listener in self.listeners:
+                listener(statement)
+
+
+class _ReleasingTransaction:
+    """Piccolo's transactions keep their connection when BEGIN, COMMIT or ROLLBACK fails (a
+    lost connection, a full disk): it is neither closed nor returned to the pool, and after
+    a few such failures the pool is empty for good. These give it back whatever happens."""
+
+    connection: Any
+    _parent: Any
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await super().__aenter__()  # type: ignore[misc]
+        except BaseException:
+            if self._parent is None and getattr(self, "connection", None) is not None:
+                await self._discard()
+            raise
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        try:
+            return await super().__aexit__(*exc_info)  # type: ignore[misc]
+        except BaseException:
+            if self._parent is None:
+                await self._discard()
+                self.engine.current_transaction.reset(self.context)  # type: ignore[attr-defined]
+            raise
+
+    async def _discard(self) -> None:
+        raise NotImplementedError
+
+
+class _SQLiteTransaction(_ReleasingTransaction, SQLiteTransaction):
+    async def _discard(self) -> None:
+        await self.connection.close()
+
+
+class TaskstarSQLiteEngine(_Counted, SQLiteEngine):
+    """Piccolo opens a connection per query outside a transaction (it has no pool for SQLite);
+    the services therefore run each operation in one transaction, one connection."""
+
+    def __init__(self, path: str, *, busy_timeout_seconds: float) -> None:
+        self.listeners = []
+        super().__init__(path=path, timeout=busy_timeout_seconds)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        self._announce(querystring)
+        return await super().run_querystring(querystring, in_pool)
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return _SQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class _PostgresTransaction(_ReleasingTransaction, PostgresTransaction):
+    async def get_connection(self) -> Any:
+        engine: TaskstarPostgresEngine = self.engine  # type: ignore[assignment]
+        return await engine.acquire()
+
+    async def _discard(self) -> None:
+        # Closed rather than released: its state after a failed COMMIT is unknown.
+        self.connection.terminate()
+        if self.engine.pool is not None:
+            await self.engine.pool.release(self.connection)
+
+
+class TaskstarPostgresEngine(_Counted, PostgresEngine):
+    """asyncpg's pool, sized and bounded by the settings: a request that finds no free
+    connection within the pool timeout fails (503) instead of queueing forever."""
+
+    def __init__(self, config: dict[str, Any], *, pool_timeout_seconds: float) -> None:
+        self.listeners = []
+        self.pool_timeout_seconds = pool_timeout_seconds
+        super().__init__(config=config)
+
+    async def check_version(self) -> None:
+        """Piccolo connects at construction to warn about old servers; Taskstar builds its app
+        without touching the database (``/ready`` says whether it answers)."""
+
+    async def prep_database(self) -> None:
+        """No extensions to create."""
+
+    async def acquire(self) -> Any:
+        if self.pool is None:
+            return await self.get_new_connection()
+        return await self.pool.acquire(timeout=self.pool_timeout_seconds)
+
+    async def _run_in_pool(self, query: str, args: Any = None) -> Any:
+        connection = await self.acquire()
+        try:
+            return await connection.fetch(query, *(args or []))
+        finally:
+            await self.pool.release(connection)  # type: ignore[union-attr]
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        self._announce(querystring)
+        return await super().run_querystring(querystring, in_pool)
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return _PostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+Engine = TaskstarSQLiteEngine | TaskstarPostgresEngine
+
+
+def engine_for(database: DatabaseURL, settings: Settings | None = None) -> Engine:
+    settings = settings or Settings(database=database, data_dir=database.sqlite_path.parent)
+    if database.kind == "sqlite":
+        return TaskstarSQLiteEngine(
+            str(database.sqlite_path), busy_timeout_seconds=settings.sqlite_busy_timeout_seconds
+        )
+    statement_timeout_ms = int(settings.db_statement_timeout_seconds * 1000)
+    config = {
+        "dsn": database.url,
+        "min_size": 1,
+        "max_size": settings.db_pool_size,
+        "timeout": settings.db_pool_timeout_seconds,  # connecting
+        "command_timeout": settings.db_statement_timeout_seconds + 1,  # client side, after the server's own
+        "server_settings": {"statement_timeout": str(statement_timeout_ms), "application_name": "taskstar"},
+    }
+    return TaskstarPostgresEngine(config, pool_timeout_seconds=settings.db_pool_timeout_seconds)
+
+
+class Database:
+    """The engine and the two shapes of a unit of work.
+
+    ``writing()``: one transaction; on SQLite ``BEGIN IMMEDIATE``, so a writer waits for
+    the lock up front (busy timeout) instead of failing when it upgrades a read lock.
+    ``reading()``: on SQLite a deferred transaction (one connection for the operation);
+    on PostgreSQL none: each statement runs on a pooled connection in autocommit.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = isinstance(engine, SQLiteEngine)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        if isinstance(self.engine, TaskstarSQLiteEngine):
+            async with self.engine.transaction(TransactionType.immediate):
+                yield
+        else:
+            async with self.engine.transaction():
+                yield
+
+    def reading(self) -> Any:
+        if isinstance(self.engine, TaskstarSQLiteEngine):
+            return self.engine.transaction(TransactionType.deferred)
+        return nullcontext()
+
+    async def start(self) -> None:
+        bind(self.engine)
+        if isinstance(self.engine, TaskstarPostgresEngine):
+            await self.engine.start_connection_pool()
+        else:
+            # WAL lets readers proceed while one writer commits; the mode is kept in the file.
+            await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+
+    async def stop(self) -> None:
+        if isinstance(self.engine, TaskstarPostgresEngine) and self.engine.pool is not None:
+            await self.engine.close_connection_pool()
+        unbind(self.engine)
+
+    def connections_in_use(self) -> int:
+        pool = getattr(self.engine, "pool", None)
+        if pool is None:
+            return 0
+        return pool.get_size() - pool.get_idle_size()
+
+
+_bound: Engine | None = None
+
+
+def bind(engine: Engine) -> None:
+    """Point Taskstar's tables and Piccolo's tooling (migrations) at ``engine``.
+
+    Piccolo keeps one engine per table class, process-wide: a second app running in
+    the same process would silently send its queries through the first one's pool
+    (on another event loop: they hang). Run one app per process; this refuses a second.
+    """
+    global _bound
+    from piccolo.apps.migrations.tables import Migration
+
+    from taskstar.piccolo import piccolo_conf
+    from taskstar.piccolo.tables import TABLES
+
+    if _bound is not None and _bound is not engine:
+        raise RuntimeError("Another Taskstar app on Piccolo is running in this process; Piccolo serves one at a time")
+    _bound = engine
+    piccolo_conf.DB = engine
+    for table in (*TABLES, Migration):
+        table._meta.db = engine
+
+
+def unbind(engine: Engine) -> None:
+    global _bound
+    if _bound is engine:
+        _bound = None

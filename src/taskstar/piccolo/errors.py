@@ -1,0 +1,66 @@
+"""The drivers' exceptions under Piccolo (asyncpg, sqlite3), as domain errors.
+
+Piccolo passes driver errors through unwrapped. A lost or refused connection,
+a pool or statement timeout, or a locked SQLite file is the database being
+unavailable (503, retry), never a 500; a constraint violation that slipped past
+a service's check (a race) is a conflict (409).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import asyncpg
+
+from taskstar.domain.errors import Conflict, DomainError, Unavailable
+
+logger = logging.getLogger("taskstar.piccolo")
+
+_UNAVAILABLE = "The database is unavailable; retry shortly"
+_CONFLICT = "A record with these values already exists"
+
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,  # "connection is closed", a pool being closed
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.QueryCanceledError,  # statement_timeout
+    asyncpg.AdminShutdownError,
+    OSError,
+    asyncio.TimeoutError,
+)
+
+
+#: SQLite's result codes for "cannot serve now": busy, locked, out of memory, read-only,
+#: I/O error, disk full, cannot open. Other operational errors are bugs (500).
+_SQLITE_UNAVAILABLE = {5, 6, 7, 8, 10, 13, 14}
+_SQLITE_UNAVAILABLE_MESSAGES = ("locked", "busy", "disk i/o", "disk is full", "unable to open", "readonly")
+
+
+def _sqlite_unavailable(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_UNAVAILABLE
+    return any(phrase in str(exc).lower() for phrase in _SQLITE_UNAVAILABLE_MESSAGES)
+
+
+def translate(exc: Exception) -> DomainError | None:
+    if isinstance(exc, (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)):
+        return Conflict(_CONFLICT)
+    if isinstance(exc, _CONNECTION_LOST) or (isinstance(exc, sqlite3.OperationalError) and _sqlite_unavailable(exc)):
+        logger.warning("database unavailable: %r", exc)
+        return Unavailable(_UNAVAILABLE)
+    return None
+
+
+ERROR_TRANSLATIONS: Mapping[type[Exception], Callable[[Any], DomainError | None]] = {
+    asyncpg.PostgresError: translate,
+    asyncpg.InterfaceError: translate,
+    sqlite3.Error: translate,
+    OSError: translate,
+    asyncio.TimeoutError: translate,
+}

@@ -1,0 +1,77 @@
+"""The Piccolo persistence path, as the shared edge sees it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+
+from taskstar.domain.access import Caller, Membership
+from taskstar.http.ops import DB_STATEMENTS
+from taskstar.persistence import ResourceRef
+from taskstar.piccolo import schema
+from taskstar.piccolo.cli import PiccoloDatabaseCLI
+from taskstar.piccolo.controllers import ROUTE_HANDLERS
+from taskstar.piccolo.database import Database, StatementListener, engine_for
+from taskstar.piccolo.errors import ERROR_TRANSLATIONS
+from taskstar.piccolo.services.users import UserService
+from taskstar.settings import Settings
+
+logger = logging.getLogger("taskstar.piccolo")
+
+
+class PiccoloPath:
+    name = "piccolo"
+    route_handlers = ROUTE_HANDLERS
+    dependencies: dict[str, Any] = {}
+    error_translations = ERROR_TRANSLATIONS
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # Bound to the tables when the app starts (Database.start): one running app per process.
+        self.db = Database(engine_for(settings.database, settings))
+        self.plugins = (PiccoloDatabaseCLI(),)
+        self.on_statement(lambda _statement: DB_STATEMENTS.inc())
+
+    def on_statement(self, listener: StatementListener) -> None:
+        self.db.engine.listeners.append(listener)
+
+    async def load_caller(
+        self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
+    ) -> tuple[Caller, Membership | None] | None:
+        return await UserService(self.db).caller(user_id, resource)
+
+    async def ping(self) -> None:
+        await self.db.engine.run_querystring(_SELECT_ONE)
+
+    def connections_in_use(self) -> int:
+        return self.db.connections_in_use()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        await self.db.start()
+        try:
+            if self.settings.is_sqlite:
+                # The embedded default keeps itself current: nothing to run by hand.
+                applied = await schema.upgrade_to_head()
+                if applied:
+                    logger.info("applied migrations %s", ", ".join(applied))
+            else:
+                await schema.require_head()
+            yield
+        finally:
+            await self.db.stop()
+
+
+def _select_one() -> Any:
+    from piccolo.querystring import QueryString
+
+    return QueryString("SELECT 1")
+
+
+_SELECT_ONE = _select_one()

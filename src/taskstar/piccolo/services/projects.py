@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.piccolo.tables import Project
+
+from .base import Service, save_changes
+
+
+def _key_conflict(key: str) -> Conflict:
+    return Conflict(f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")])
+
+
+class ProjectService(Service):
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[list[Project], int]:
+        in_workspace = Project.workspace_id == access.workspace_id
+        async with self.db.reading():
+            projects = (
+                await Project.objects()
+                .where(in_workspace)
+                .order_by(Project.key, Project.id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return projects, await Project.count().where(in_workspace)
+
+    async def create(self, access: Access, fields: dict[str, Any]) -> Project:
+        async with self.db.writing():
+            if await self._key_taken(access.workspace_id, fields["key"]):
+                raise _key_conflict(fields["key"])
+            project = Project(**fields, workspace_id=access.workspace_id, last_task_number=0)
+            await project.save()
+        return project
+
+    async def get(self, access: Access, project_id: UUID) -> Project:
+        project = await Project.objects().get(
+            (Project.id == project_id) & (Project.workspace_id == access.workspace_id)
+        )
+        if project is None:
+            raise NotFound("No project with this id")
+        return project
+
+    async def update(self, access: Access, project_id: UUID, changes: dict[str, Any]) -> Project:
+        async with self.db.writing():
+            project = await self.get(access, project_id)
+            new_key = changes.get("key")
+            if new_key is not None and new_key != project.key and await self._key_taken(access.workspace_id, new_key):
+                raise _key_conflict(new_key)
+            await save_changes(project, changes)
+        return project
+
+    async def delete(self, access: Access, project_id: UUID) -> None:
+        async with self.db.writing():
+            project = await self.get(access, project_id)
+            await Project.delete().where(Project.id == project.id)  # the database cascades to its tasks
+
+    async def _key_taken(self, workspace_id: UUID, key: str) -> bool:
+        return await Project.exists().where(Project.workspace_id == workspace_id, Project.key == key)

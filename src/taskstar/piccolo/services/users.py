@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from taskstar.domain.access import Caller
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.passwords import hash_password_async, verify_password_async
+from taskstar.domain.roles import Role
+from taskstar.persistence import ResourceRef
+from taskstar.piccolo import queries
+from taskstar.piccolo.tables import User
+
+from .base import Service
+
+
+class UserService(Service):
+    async def register(self, *, email: str, password: str, name: str) -> User:
+        # Hash before the transaction: the write lock is held for two statements only.
+        password_hash = await hash_password_async(password)
+        email = email.lower()
+        async with self.db.writing():
+            if await User.exists().where(User.email == email):
+                raise Conflict(
+                    "An account with this email already exists", errors=[FieldError("email", "already registered")]
+                )
+            user = User(email=email, name=name, password_hash=password_hash)
+            await user.save()
+        return user
+
+    async def authenticate(self, *, email: str, password: str) -> User:
+        """The user with these credentials; unknown email and wrong password fail alike."""
+        user = await User.objects().where(User.email == email.lower()).first()
+        if not await verify_password_async(user.password_hash if user else None, password) or user is None:
+            raise AuthenticationFailed("Wrong email or password")
+        return user
+
+    async def caller(self, user_id: UUID, resource: ResourceRef | None) -> tuple[Caller, Access | None] | None:
+        """The authenticated user and, for a workspace-owned resource, their membership there."""
+        row = await queries.caller(user_id, resource)
+        if row is None:
+            return None
+        caller = Caller(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+        if resource is None or row["role"] is None:
+            return caller, None
+        return caller, Access(workspace_id=row["workspace_id"], user_id=row["id"], role=Role(row["role"]))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from taskstar.domain.access import Membership as Access
+from taskstar.domain.errors import Conflict, FieldError
+from taskstar.domain.roles import Role
+from taskstar.piccolo.tables import Membership, Workspace
+
+from .base import Service, save_changes
+
+
+def _slug_conflict(slug: str) -> Conflict:
+    return Conflict(f"The slug {slug!r} is taken", errors=[FieldError("slug", "already taken")])
+
+
+class WorkspaceService(Service):
+    async def create(self, creator_id: UUID, fields: dict[str, Any]) -> Workspace:
+        """A new workspace whose creator is its owner, both rows or neither."""
+        async with self.db.writing():
+            if await Workspace.exists().where(Workspace.slug == fields["slug"]):
+                raise _slug_conflict(fields["slug"])
+            workspace = Workspace(**fields)
+            await workspace.save()
+            await Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER.value).save()
+        return workspace
+
+    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """The user's workspaces with their role in each (``role``), oldest first."""
+        workspace = Membership.workspace_id
+        async with self.db.reading():
+            rows = await (
+                Membership.select(
+                    workspace.id.as_alias("id"), workspace.name.as_alias("name"), workspace.slug.as_alias("slug"),
+                    workspace.created_at.as_alias("created_at"), workspace.updated_at.as_alias("updated_at"),
+                    Membership.role,
+                )
+                .where(Membership.user_id == user_id)
+                .order_by(workspace.created_at, workspace.id)
+                .limit(limit)
+                .offset(offset)
+            )  # fmt: skip
+            total = await Membership.count().where(Membership.user_id == user_id)
+        return rows, total
+
+    async def get(self, access: Access) -> Workspace:
+        workspace = await Workspace.objects().get(Workspace.id == access.workspace_id)
+        assert workspace is not None  # the caller's membership, just loaded, refers to it
+        return workspace
+
+    async def update(self, access: Access, changes: dict[str, Any]) -> Workspace:
+        async with self.db.writing():
+            workspace = await self.get(access)
+            new_slug = changes.get("slug")
+            if (
+                new_slug is not None
+                and new_slug != workspace.slug
+                and await Workspace.exists().where(Workspace.slug == new_slug)
+            ):
+                raise _slug_conflict(new_slug)
+            await save_changes(workspace, changes)
+        return workspace
+
+    async def delete(self, access: Access) -> None:
+        """One DELETE; the database cascades to everything the workspace owns."""
+        async with self.db.writing():
+            await Workspace.delete().where(Workspace.id == access.workspace_id)
