@@ -29,7 +29,7 @@ from statistics import mean
 
 import httpx
 
-from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, seed
+from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, generate, write_piccolo, write_sqlalchemy
 from taskstar.settings import Persistence, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,6 +199,11 @@ def prepare_database(kind: str, directory: Path) -> tuple[str, str | None]:
     return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
 
 
+def upgrade(env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / "taskstar"), "database", "upgrade", "--no-prompt"], env={**os.environ, **env},
+                   check=True, capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
+
+
 def drop_database(name: str | None) -> None:
     if name is None:
         return
@@ -216,6 +221,7 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
     directory = workdir / kind
     directory.mkdir()
     url, pg_name = prepare_database(kind, directory)
+    pg_names = [pg_name]
     env = {
         "TASKSTAR_DATABASE_URL": url,
         "TASKSTAR_DATA_DIR": str(directory),
@@ -225,17 +231,26 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
     }
     servers: list[Server] = []
     try:
-        subprocess.run([str(BIN / "taskstar"), "database", "upgrade", "--no-prompt"], env={**os.environ, **env},
-                       check=True, capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
         started = time.monotonic()
-        seeded = asyncio.run(seed(Settings.from_env(env), tasks=args.tasks))
+        data = generate(tasks=args.tasks)
+        upgrade(env)
+        asyncio.run(write_sqlalchemy(Settings.from_env(env), data))
+        path_env = {path: {**env, "TASKSTAR_PERSISTENCE": path} for path in args.paths}
+        if "piccolo" in args.paths:
+            # Piccolo has its own schema: its own database, seeded with the same rows (same ids).
+            (directory / "piccolo").mkdir()
+            piccolo_url, piccolo_pg_name = prepare_database(kind, directory / "piccolo")
+            pg_names.append(piccolo_pg_name)
+            path_env["piccolo"] |= {"TASKSTAR_DATABASE_URL": piccolo_url}
+            upgrade(path_env["piccolo"])
+            asyncio.run(write_piccolo(Settings.from_env(path_env["piccolo"]), data))
+        seeded = data.seeded()
         print(f"bench[{kind}]: seeded {len(seeded.task_ids)} tasks in {time.monotonic() - started:.0f}s", flush=True)
         taskstars = {}
         for path in args.paths:
             port = free_port()
             command = [str(BIN / "taskstar"), "run", "--host", "127.0.0.1", "--port", str(port)]
-            taskstars[path] = Server(pinned(0, command), {**env, "TASKSTAR_PERSISTENCE": path}, port,
-                                     directory / f"taskstar-{path}.log")  # fmt: skip
+            taskstars[path] = Server(pinned(0, command), path_env[path], port, directory / f"taskstar-{path}.log")
         floor_port = free_port()
         floor = Server(pinned(0, [str(BIN / "python"), "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1",
                                   "--port", str(floor_port)]), env, floor_port, directory / "floor.log")  # fmt: skip
@@ -270,7 +285,8 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
     finally:
         for server in servers:
             server.stop()
-        drop_database(pg_name)
+        for name in pg_names:
+            drop_database(name)
 
 
 def machine() -> dict[str, str]:

@@ -1,14 +1,19 @@
 """A realistic data set, written straight through Taskstar's own models (bulk inserts).
 
 One workspace of 20 members, 10 projects, 20 tags and, by default, 50,000 tasks with
-tags, assignees, comments and a 'created' activity row each.
+tags, assignees, comments and a 'created' activity row each. The rows are generated
+once and written to the SQLAlchemy schema and, for the Piccolo path, to a Piccolo
+database too, with the same ids: the same requests address the same data on both.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import insert
@@ -39,9 +44,24 @@ def _uuid7() -> UUID:
     return uuid7()
 
 
-async def seed(settings: Settings, *, tasks: int = 50_000, seed_value: int = 7) -> Seeded:
+@dataclass
+class Rows:
+    users: list[dict[str, Any]]
+    workspace_id: UUID
+    projects: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+    activity: list[dict[str, Any]]
+
+    def seeded(self) -> Seeded:
+        return Seeded(self.workspace_id, [p["id"] for p in self.projects], [t["id"] for t in self.tags],
+                      [t["id"] for t in self.tasks])  # fmt: skip
+
+
+def generate(*, tasks: int = 50_000, seed_value: int = 7) -> Rows:
     rng = random.Random(seed_value)
-    config = build_config(settings)
     now = datetime.now(UTC)
     password_hash = hash_password(BENCH_PASSWORD)
     users = [
@@ -83,19 +103,65 @@ async def seed(settings: Settings, *, tasks: int = 50_000, seed_value: int = 7) 
                                  "body": "A comment"})  # fmt: skip
                 task_rows[-1]["comment_count"] = 1
         project["last_task_number"] = per_project
+    return Rows(users, workspace_id, projects, tags, task_rows, links, comments, activity)
+
+
+def _memberships(rows: Rows) -> list[dict[str, Any]]:
+    return [{"workspace_id": rows.workspace_id, "user_id": u["id"], "role": Role.OWNER if i == 0 else Role.MEMBER}
+            for i, u in enumerate(rows.users)]  # fmt: skip
+
+
+async def write_sqlalchemy(settings: Settings, rows: Rows) -> None:
+    config = build_config(settings)
     async with config.get_session() as session:
-        await session.execute(insert(User), users)
-        await session.execute(insert(Workspace), [{"id": workspace_id, "name": "Bench", "slug": "bench"}])
-        await session.execute(
-            insert(Membership),
-            [{"workspace_id": workspace_id, "user_id": u["id"], "role": Role.OWNER if i == 0 else Role.MEMBER}
-             for i, u in enumerate(users)],
-        )  # fmt: skip
-        await session.execute(insert(Project), projects)
-        await session.execute(insert(Tag), tags)
-        for model, rows in ((Task, task_rows), (task_tag, links), (Comment, comments), (Activity, activity)):
-            for start in range(0, len(rows), CHUNK):
-                await session.execute(insert(model), rows[start : start + CHUNK])
+        await session.execute(insert(User), rows.users)
+        await session.execute(insert(Workspace), [{"id": rows.workspace_id, "name": "Bench", "slug": "bench"}])
+        await session.execute(insert(Membership), _memberships(rows))
+        await session.execute(insert(Project), rows.projects)
+        await session.execute(insert(Tag), rows.tags)
+        for model, chunked in ((Task, rows.tasks), (task_tag, rows.links), (Comment, rows.comments),
+                               (Activity, rows.activity)):  # fmt: skip
+            for start in range(0, len(chunked), CHUNK):
+                await session.execute(insert(model), chunked[start : start + CHUNK])
         await session.commit()
     await config.get_engine().dispose()
-    return Seeded(workspace_id, [p["id"] for p in projects], [t["id"] for t in tags], [t["id"] for t in task_rows])
+
+
+async def write_piccolo(settings: Settings, rows: Rows) -> None:
+    """The same rows through Piccolo's tables, as its columns hold them (ranks, values, JSON)."""
+    from taskstar.piccolo import tables
+    from taskstar.piccolo.database import Database, engine_for
+
+    db = Database(engine_for(settings.database, settings))
+    await db.start()
+
+    def stored(row: dict[str, Any]) -> dict[str, Any]:
+        row = dict(row)
+        for key, value in row.items():
+            if isinstance(value, Priority):
+                row[key] = value.rank
+            elif isinstance(value, Enum):
+                row[key] = value.value
+            elif key == "changes":
+                row[key] = json.dumps(value)
+        return row
+
+    try:
+        async with db.writing():
+            plan = (
+                (tables.User, rows.users),
+                (tables.Workspace, [{"id": rows.workspace_id, "name": "Bench", "slug": "bench"}]),
+                (tables.Membership, _memberships(rows)),
+                (tables.Project, rows.projects),
+                (tables.Tag, rows.tags),
+                (tables.Task, rows.tasks),
+                (tables.TaskTag, rows.links),
+                (tables.Comment, rows.comments),
+                (tables.Activity, rows.activity),
+            )
+            for table, chunked in plan:
+                # Piccolo binds every value: 1,000 rows stay under SQLite's 32,766 parameters.
+                for start in range(0, len(chunked), 1_000):
+                    await table.insert(*(table(**stored(row)) for row in chunked[start : start + 1_000]))
+    finally:
+        await db.stop()
