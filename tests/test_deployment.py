@@ -6,6 +6,7 @@ import asyncio
 import stat
 from pathlib import Path
 
+import anyio
 import asyncpg
 import httpx
 import pytest
@@ -35,6 +36,42 @@ def test_the_drift_check_fails_when_schema_and_models_differ(tmp_path: Path) -> 
             check = taskstar("database", "check", env=env)
             assert check.returncode != 0, (kind, check.stdout)
             assert "ix_membership_user_workspace" in check.stdout + check.stderr
+        finally:
+            database.drop()
+            Path(tmp_path / "taskstar.db").unlink(missing_ok=True)
+
+
+def test_the_piccolo_check_fails_when_tables_and_migrations_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    from piccolo.columns import Varchar
+    from piccolo.table import Table
+
+    from taskstar.piccolo import schema
+    from taskstar.piccolo.piccolo_app import APP_CONFIG
+
+    class Label(Table):
+        name = Varchar(length=40)
+
+    assert anyio.run(schema.drift) == []
+    monkeypatch.setattr(APP_CONFIG, "table_classes", [*APP_CONFIG.table_classes, Label])
+    drift = anyio.run(schema.drift)
+    assert any("Label" in statement for statement in drift), drift
+
+
+def test_the_piccolo_check_fails_on_a_database_behind_the_migrations(tmp_path: Path) -> None:
+    for kind in ("sqlite", "postgresql"):
+        database = ScratchDatabase.create(kind, tmp_path)
+        env = {
+            "TASKSTAR_PERSISTENCE": "piccolo",
+            "TASKSTAR_DATABASE_URL": database.url,
+            "TASKSTAR_SECRET_KEY": "k" * 40,
+            "TASKSTAR_DATA_DIR": str(tmp_path),
+        }
+        try:
+            behind = taskstar("database", "check", env=env)
+            assert behind.returncode == 1, (kind, behind.stdout + behind.stderr)
+            assert "lacks migrations" in behind.stdout
+            assert taskstar("database", "upgrade", "--no-prompt", env=env).returncode == 0
+            assert taskstar("database", "check", env=env).returncode == 0
         finally:
             database.drop()
             Path(tmp_path / "taskstar.db").unlink(missing_ok=True)

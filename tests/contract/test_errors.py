@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.contract.api import Api, assert_problem, unique
+from tests.contract.api import Api, assert_problem, create_task, project_key, unique
 
 
 def test_unknown_route_and_wrong_method(api: Api) -> None:
@@ -20,6 +20,32 @@ def test_malformed_bodies(api: Api) -> None:
     assert_problem(user.post("/api/workspaces", json=["a", "list"]), 400)
     assert_problem(user.post("/api/workspaces", json={"name": 5, "slug": "ok-slug"}), 400)
     assert_problem(user.post("/api/workspaces", json={"slug": "ok-slug"}), 400)
+
+
+def test_server_owned_project_and_tag_fields_are_ignored_on_create_and_patch(api: Api) -> None:
+    owner = api.register()
+    workspace, elsewhere = owner.create_workspace(), owner.create_workspace("Elsewhere")
+    forged = {"id": "01900000-0000-7000-8000-000000000002", "workspace_id": elsewhere["id"], "created_at": "2000-01-01"}
+
+    response = owner.post(
+        f"/api/workspaces/{workspace['id']}/projects",
+        json={"key": project_key(), "name": "P", "last_task_number": 41, **forged},
+    )
+    assert response.status_code == 201, response.text
+    project = response.json()
+    assert project["id"] != forged["id"] and project["workspace_id"] == workspace["id"]
+    assert create_task(owner, project["id"])["number"] == 1
+    patched = owner.patch(f"/api/projects/{project['id']}", json={"last_task_number": 7, **forged, "name": "Q"})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["workspace_id"] == workspace["id"] and patched.json()["name"] == "Q"
+    assert create_task(owner, project["id"])["number"] == 2
+
+    tags = f"/api/workspaces/{workspace['id']}/tags"
+    tag = owner.post(tags, json={"name": "Bug", "color": "#ff0000", "name_key": "other", **forged})
+    assert tag.status_code == 201, tag.text
+    assert tag.json()["workspace_id"] == workspace["id"] and tag.json()["id"] != forged["id"]
+    # The name's key is the server's (lower-cased name), whatever the body said.
+    assert_problem(owner.post(tags, json={"name": "BUG", "color": "#00ff00"}), 409)
 
 
 def test_too_long_strings_are_400_on_every_database(api: Api) -> None:
