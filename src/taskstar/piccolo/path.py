@@ -10,6 +10,7 @@ from uuid import UUID
 
 from litestar import Litestar
 from litestar.connection import ASGIConnection
+from piccolo.querystring import QueryString
 
 from taskstar.domain.access import Caller, Membership
 from taskstar.http.ops import DB_STATEMENTS
@@ -23,6 +24,7 @@ from taskstar.piccolo.services.users import UserService
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.piccolo")
+_SELECT_ONE = QueryString("SELECT 1")
 
 
 class PiccoloPath:
@@ -66,12 +68,3 @@ class PiccoloPath:
             yield
         finally:
             await self.db.stop()
-
-
-def _select_one() -> Any:
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT 1")
-
-
-_SELECT_ONE = _select_one()
