@@ -20,9 +20,10 @@ class StatementCounter:
         self.statements: list[str] = []
         app.state.persistence.on_statement(self._record)
 
-    def _record(self, statement: str) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            self.statements.append(statement)
+    def _record(self, statement: object) -> None:
+        text = str(statement)
+        if not text.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements.append(text)
 
     @contextmanager
     def counting(self) -> Iterator[list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import stat
 from pathlib import Path
 
@@ -75,6 +76,20 @@ def test_the_piccolo_check_fails_on_a_database_behind_the_migrations(tmp_path: P
         finally:
             database.drop()
             Path(tmp_path / "taskstar.db").unlink(missing_ok=True)
+
+
+def test_piccolo_refuses_a_database_the_sqlalchemy_paths_set_up(tmp_path: Path) -> None:
+    env = {
+        "TASKSTAR_DATABASE_URL": f"sqlite:///{tmp_path / 'taskstar.db'}",
+        "TASKSTAR_SECRET_KEY": "k" * 40,
+        "TASKSTAR_DATA_DIR": str(tmp_path),
+    }
+    assert taskstar("database", "upgrade", "--no-prompt", env=env).returncode == 0
+    refused = taskstar("database", "upgrade", "--no-prompt", env={**env, "TASKSTAR_PERSISTENCE": "piccolo"})
+    assert refused.returncode == 1
+    words = " ".join(re.findall(r"[\w.']+", refused.stderr))  # the CLI boxes and wraps its errors
+    assert "point TASKSTAR_DATABASE_URL at a new database" in words
+    assert "Traceback" not in refused.stderr
 
 
 def _drop_index(database: ScratchDatabase, index: str) -> None:

@@ -66,8 +66,9 @@ class PersistencePath(Protocol):
         """One round trip to the database; raises when it does not answer."""
         ...
 
-    def on_statement(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener`` with every SQL statement sent (``/metrics``, query budgets in tests)."""
+    def on_statement(self, listener: Callable[[object], None]) -> None:
+        """Call ``listener`` with every SQL statement sent (``/metrics``, query budgets in tests):
+        its text, or an object whose ``str()`` is its text (rendered only when asked for)."""
         ...
 
     def connections_in_use(self) -> int:

@@ -7,7 +7,8 @@ migrations, under the same names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import click
@@ -31,7 +32,7 @@ def database_group() -> None:
 @click.option("--no-prompt", is_flag=True, default=False, help="Accepted for parity; upgrade never asks.")
 def upgrade(app: Litestar, no_prompt: bool) -> None:
     """Apply every migration the database lacks."""
-    applied = anyio.run(_with_database, app.state.persistence.db, schema.upgrade_to_head)
+    applied = _run(app, schema.upgrade_to_head)
     click.echo(
         f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "Already at the newest migration."
     )
@@ -40,7 +41,7 @@ def upgrade(app: Litestar, no_prompt: bool) -> None:
 @database_group.command(name="check")
 def check(app: Litestar) -> None:
     """Fail (exit 1) when the tables differ from what the migrations build, or the database lags behind them."""
-    drift, pending = anyio.run(_with_database, app.state.persistence.db, _drift_and_pending)
+    drift, pending = _run(app, _drift_and_pending)
     if drift:
         click.echo("The tables differ from the migrations; a new migration would run:\n" + "\n".join(drift))
     if pending:
@@ -54,10 +55,17 @@ async def _drift_and_pending() -> tuple[list[str], list[str]]:
     return await schema.drift(), await schema.pending()
 
 
-async def _with_database(db: Database, operation: object) -> object:
+def _run(app: Litestar, operation: Callable[[], Awaitable[Any]]) -> Any:
+    try:
+        return anyio.run(_with_database, app.state.persistence.db, operation)
+    except (schema.ForeignSchema, schema.MigrationFailed) as error:
+        raise click.ClickException(str(error)) from None
+
+
+async def _with_database(db: Database, operation: Callable[[], Awaitable[Any]]) -> Any:
     await db.start()
     try:
-        return await operation()  # type: ignore[operator]
+        return await operation()
     finally:
         await db.stop()
 

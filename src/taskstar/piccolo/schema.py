@@ -11,6 +11,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.apps.migrations.tables import Migration
+from piccolo.table import Table
 
 from taskstar.piccolo.piccolo_app import APP_CONFIG, APP_NAME
 
@@ -26,12 +27,30 @@ class MigrationFailed(RuntimeError):
     pass
 
 
+class ForeignSchema(RuntimeError):
+    """The database holds the SQLAlchemy paths' schema: Piccolo's tables differ, it needs its own."""
+
+
+class _AlembicVersion(Table, tablename="alembic_version"):
+    """Present in a database migrated by the SQLAlchemy paths."""
+
+
+async def _refuse_a_sqlalchemy_database() -> None:
+    _AlembicVersion._meta.db = Migration._meta.db
+    if await _AlembicVersion.table_exists():
+        raise ForeignSchema(
+            "This database was set up by a SQLAlchemy persistence path (it has Alembic's version table). "
+            "The piccolo path keeps a schema of its own: point TASKSTAR_DATABASE_URL at a new database."
+        )
+
+
 def migration_ids() -> list[str]:
     manager = BaseMigrationManager()
     return sorted(manager.get_migration_ids(manager.get_migration_modules(APP_CONFIG.resolved_migrations_folder_path)))
 
 
 async def pending() -> list[str]:
+    await _refuse_a_sqlalchemy_database()
     if not await Migration.table_exists():
         return migration_ids()
     ran = set(await Migration.get_migrations_which_ran(app_name=APP_NAME))

@@ -50,7 +50,7 @@ class _SQLAlchemyPath:
         self.config = config
         self.on_statement(lambda _statement: DB_STATEMENTS.inc())
 
-    def on_statement(self, listener: Callable[[str], None]) -> None:
+    def on_statement(self, listener: Callable[[object], None]) -> None:
         def announce(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             listener(statement)
 
