@@ -289,7 +289,8 @@ class TaskService(Service):
 
         assignees = list({draft["assignee_id"] for draft in drafts if draft.get("assignee_id") is not None})
         tag_ids = list({tag_id for draft in drafts for tag_id in draft.get("tag_ids") or ()})
-        members = tags = set()
+        members: set[UUID] = set()
+        tags: set[UUID] = set()
         if assignees:
             rows = await Membership.select(Membership.user_id).where(
                 Membership.workspace_id == access.workspace_id, Membership.user_id.is_in(assignees)
