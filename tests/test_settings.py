@@ -16,6 +16,11 @@ def test_defaults_to_sqlite_in_the_data_directory(tmp_path: Path) -> None:
     assert Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path)}).secret_key == settings.secret_key
 
 
+def test_the_piccolo_path_defaults_to_a_database_of_its_own(tmp_path: Path) -> None:
+    settings = Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path), "TASKSTAR_PERSISTENCE": "piccolo"})
+    assert settings.database.sqlite_path == tmp_path / "taskstar-piccolo.db"
+
+
 def test_plain_postgres_urls_get_taskstars_driver() -> None:
     settings = Settings.from_env(
         {"TASKSTAR_DATABASE_URL": "postgres://app:s3cret@db:5432/tracker", "TASKSTAR_SECRET_KEY": "k" * 32}

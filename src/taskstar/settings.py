@@ -120,11 +120,13 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("TASKSTAR_DATA_DIR", "data"))
-        database = DatabaseURL.parse(env.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{data_dir / 'taskstar.db'}")
+        persistence = _choice(env, "TASKSTAR_PERSISTENCE", Persistence, Persistence.SQLALCHEMY_ASYNC)
+        default_file = data_dir / _DEFAULT_SQLITE_FILE[persistence is Persistence.PICCOLO]
+        database = DatabaseURL.parse(env.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{default_file}")
         return cls(
             database=database,
             data_dir=data_dir,
-            persistence=_choice(env, "TASKSTAR_PERSISTENCE", Persistence, Persistence.SQLALCHEMY_ASYNC),
+            persistence=persistence,
             secret_key=_secret_key(env, database, data_dir),
             access_token_ttl_seconds=_number(env, "TASKSTAR_ACCESS_TOKEN_TTL", int, 86_400, minimum=60),
             auth_rate_limit=RateLimit.parse(env.get("TASKSTAR_AUTH_RATE_LIMIT", "10/minute")),
@@ -136,6 +138,11 @@ class Settings:
             db_statement_timeout_seconds=_number(env, "TASKSTAR_DB_STATEMENT_TIMEOUT", float, 10.0, minimum=0.1),
             ready_timeout_seconds=_number(env, "TASKSTAR_READY_TIMEOUT", float, 2.0, minimum=0.1),
         )
+
+
+#: The embedded default's file: Piccolo keeps a schema of its own, so switching the path
+#: on a default install starts a database beside the SQLAlchemy paths' one.
+_DEFAULT_SQLITE_FILE = {False: "taskstar.db", True: "taskstar-piccolo.db"}
 
 
 def _default_pool_size(database: DatabaseURL) -> int:
