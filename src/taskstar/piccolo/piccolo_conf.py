@@ -15,7 +15,6 @@ from piccolo.conf.apps import AppRegistry
 from taskstar.piccolo.database import engine_for
 from taskstar.settings import DatabaseURL
 
-DB = engine_for(
-    DatabaseURL.parse(os.environ.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{Path('data') / 'taskstar.db'}")
-)
+_DEFAULT = Path(os.environ.get("TASKSTAR_DATA_DIR", "data")) / "taskstar-piccolo.db"  # as Settings.from_env
+DB = engine_for(DatabaseURL.parse(os.environ.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{_DEFAULT}"))
 APP_REGISTRY = AppRegistry(apps=["taskstar.piccolo.piccolo_app"])
