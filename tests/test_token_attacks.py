@@ -1,0 +1,69 @@
+"""Tokens a client may forge or keep too long, against the real server: each is a 401,
+and none opens anything, on every path and database."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+import uuid
+
+import asyncpg
+import jwt
+
+from tests.conftest import Deployment
+from tests.contract.api import Api, assert_problem
+
+
+def _token(claims: dict[str, object], secret: str) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _claims(user: Api, **changes: object) -> dict[str, object]:
+    now = int(time.time())
+    return {"sub": user.id, "iat": now, "exp": now + 3600, **changes}
+
+
+def _refused(api: Api, token: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    assert_problem(api.get("/api/me", headers=headers), 401)
+    assert_problem(api.get("/api/workspaces", headers=headers), 401)
+
+
+def test_expired_and_wrongly_signed_tokens_are_401(api: Api, deployment: Deployment) -> None:
+    user = api.register("Holder")
+    secret = deployment.env["TASKSTAR_SECRET_KEY"]
+    assert api.get("/api/me", headers={"Authorization": f"Bearer {_token(_claims(user), secret)}"}).status_code == 200
+
+    past = int(time.time()) - 7200
+    _refused(api, _token(_claims(user, iat=past, exp=past + 60), secret))  # expired
+    _refused(api, _token(_claims(user), "another-secret-" * 4))  # a key that is not the server's
+    _refused(api, _token(_claims(user, sub=str(uuid.uuid4())), secret))  # a well-signed stranger
+    _refused(api, _token(_claims(user, sub="not-a-uuid"), secret))
+
+
+def test_a_deleted_users_token_is_401(api: Api, deployment: Deployment) -> None:
+    user = api.register("Leaver")
+    assert user.get("/api/me").status_code == 200
+
+    _delete_user(deployment.env["TASKSTAR_DATABASE_URL"], user.email)
+    _refused(api, user.token)  # type: ignore[arg-type]
+
+
+def _delete_user(url: str, email: str) -> None:
+    """Behind the API's back (the contract has no account deletion): by email, which every
+    path's schema stores as text."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            connection.execute("PRAGMA foreign_keys = 1")
+            assert connection.execute("DELETE FROM user_account WHERE email = ?", (email,)).rowcount == 1
+        return
+
+    async def delete() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            assert await connection.execute("DELETE FROM user_account WHERE email = $1", email) == "DELETE 1"
+        finally:
+            await connection.close()
+
+    asyncio.run(delete())
