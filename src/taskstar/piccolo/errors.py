@@ -8,7 +8,6 @@ a service's check (a race) is a conflict (409).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -30,8 +29,7 @@ _CONNECTION_LOST = (
     asyncpg.TooManyConnectionsError,
     asyncpg.QueryCanceledError,  # statement_timeout
     asyncpg.AdminShutdownError,
-    OSError,
-    asyncio.TimeoutError,
+    OSError,  # with TimeoutError: a pool wait or a connect that ran out
 )
 
 
@@ -62,5 +60,4 @@ ERROR_TRANSLATIONS: Mapping[type[Exception], Callable[[Any], DomainError | None]
     asyncpg.InterfaceError: translate,
     sqlite3.Error: translate,
     OSError: translate,
-    asyncio.TimeoutError: translate,
 }

@@ -21,7 +21,7 @@ from piccolo.query.mixins import OrderByRaw
 
 from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters
-from taskstar.domain.tasks import Priority, SortField, SortOrder
+from taskstar.domain.tasks import SortField, SortOrder
 from taskstar.persistence import ResourceRef
 from taskstar.piccolo.tables import Task, TaskTag, User
 
@@ -121,8 +121,7 @@ class SortKey:
     def value_of(self, row: dict[str, Any]) -> Any:
         if self.field is None:  # the "has no due date" key
             return int(row["due_date"] is None)
-        value = row[self.field]
-        return value.rank if isinstance(value, Priority) else value
+        return row[self.field]  # priorities are read as their stored rank
 
 
 def sort_keys(sort: SortField, order: SortOrder) -> list[SortKey]:
