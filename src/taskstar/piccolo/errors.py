@@ -29,6 +29,10 @@ _CONNECTION_LOST = (
     asyncpg.TooManyConnectionsError,
     asyncpg.QueryCanceledError,  # statement_timeout
     asyncpg.AdminShutdownError,
+    # A connection whose server session was killed (pg_terminate_backend) can reach asyncpg's
+    # protocol mid-operation and fail with "cannot switch to state N" instead of a connection
+    # error (MagicStack/asyncpg#784, #1069); the pool terminates it, the next request reconnects.
+    asyncpg.InternalClientError,
     OSError,  # with TimeoutError: a pool wait or a connect that ran out
 )
 
@@ -58,6 +62,7 @@ def translate(exc: Exception) -> DomainError | None:
 ERROR_TRANSLATIONS: Mapping[type[Exception], Callable[[Any], DomainError | None]] = {
     asyncpg.PostgresError: translate,
     asyncpg.InterfaceError: translate,
+    asyncpg.InternalClientError: translate,
     sqlite3.Error: translate,
     OSError: translate,
 }
