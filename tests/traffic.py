@@ -109,7 +109,11 @@ class Traffic:
 
 def statuses(answers: Iterable[Answer]) -> Counter[str]:
     """How many answers of each status (``no answer`` for a dropped connection)."""
-    return Counter("no answer" if answer.status is None else str(answer.status) for answer in answers)
+    return count_codes(answer.status for answer in answers)
+
+
+def count_codes(codes: Iterable[int | None]) -> Counter[str]:
+    return Counter("no answer" if code is None else str(code) for code in codes)
 
 
 def describe(counts: Counter[str]) -> str:
