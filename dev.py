@@ -7,6 +7,7 @@
     python3 dev.py lint    # ruff
     python3 dev.py twin    # regenerate the sqlalchemy-sync code from the async code (--check: fail if stale)
     python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
+    python3 dev.py reliability  # the fault, soak and security suites; their figures into docs/reliability.md
 
 The first call creates ``.venv`` and installs the locked dependencies
 (``uv.lock``) into it; later calls only re-sync when the lock changed.
@@ -82,6 +83,29 @@ def generate_sync_twin(*, check: bool) -> None:
             sys.exit(f"dev.py: the sync twin is stale; run `python3 dev.py twin` and commit:\n{changed}")
 
 
+RELIABILITY_DOC = ROOT / "docs" / "reliability.md"
+FIGURES_START, FIGURES_END = "<!-- figures: start -->", "<!-- figures: end -->"
+
+
+def run_reliability_suites(pytest_args: list[str]) -> int:
+    """Run the fault, soak and security suites, recording their figures, and write the table
+    they make into docs/reliability.md (also after a failure: a failing run's figures show why)."""
+    report = ROOT / "build" / "reliability.jsonl"
+    report.parent.mkdir(exist_ok=True)
+    report.unlink(missing_ok=True)
+    suites = [BIN / "python", "-m", "pytest", "-m", "fault or soak or security", *pytest_args]
+    outcome = subprocess.run(suites, cwd=ROOT, env={**os.environ, "TASKSTAR_RELIABILITY_REPORT": str(report)})
+    if report.exists():
+        table = subprocess.run([BIN / "python", "-m", "tests.reliability", report], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout  # fmt: skip
+        document = RELIABILITY_DOC.read_text()
+        before, _, rest = document.partition(FIGURES_START)
+        _, _, after = rest.partition(FIGURES_END)
+        RELIABILITY_DOC.write_text(f"{before}{FIGURES_START}\n{table}{FIGURES_END}{after}")
+        print(f"dev.py: figures written to {RELIABILITY_DOC.relative_to(ROOT)}")
+    return outcome.returncode
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
@@ -98,6 +122,9 @@ def main() -> None:
         install(dev=True)
         os.chdir(ROOT)  # the harness imports `bench` from the checkout
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "bench.run", *rest])
+    elif command == "reliability":
+        install(dev=True)
+        sys.exit(run_reliability_suites(rest))
     elif command == "twin":
         install(dev=True)
         generate_sync_twin(check="--check" in rest)

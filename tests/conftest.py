@@ -96,21 +96,33 @@ def in_process_api(app_client: TestClient[Litestar]) -> Api:
     return Api(app_client)  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client
 
 
-_passed_by_target: dict[str, int] = {}
+#: Suites that CI demands on every selected target: each must pass at least one test there.
+DEMANDED_SUITES = ("fault", "soak", "security")
+_passed: set[tuple[str, str]] = set()  # (target id, suite or "any")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed:
         for target in selected_targets():
             if f"[{target.id}" in report.nodeid or f"-{target.id}" in report.nodeid:
-                _passed_by_target[target.id] = _passed_by_target.get(target.id, 0) + 1
+                _passed.add((target.id, "any"))
+                _passed.update((target.id, suite) for suite in DEMANDED_SUITES if suite in report.keywords)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI, a selected target (PostgreSQL above all) that no test reached is a failure, whatever else passed."""
-    if not os.environ.get("CI") or exitstatus != 0:
+    """In CI, a selected target (PostgreSQL above all) that no test reached, or where the fault,
+    soak or security suite passed nothing, is a failure, whatever else passed. Runs that select
+    tests themselves (``-k``, ``-m``, file arguments) are not held to this."""
+    options = session.config.option
+    selected_by_hand = session.config.args != session.config.getini("testpaths") or options.keyword or options.markexpr
+    if not os.environ.get("CI") or exitstatus != 0 or selected_by_hand:
         return
-    unreached = [target.id for target in selected_targets() if not _passed_by_target.get(target.id)]
-    if unreached:
-        session.config.get_terminal_writer().line(f"CI: no test ran against {', '.join(unreached)}", red=True)
+    missing = [
+        f"{target.id} ({suite})"
+        for target in selected_targets()
+        for suite in ("any", *DEMANDED_SUITES)
+        if (target.id, suite) not in _passed
+    ]
+    if missing:
+        session.config.get_terminal_writer().line(f"CI: nothing passed on {', '.join(missing)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -95,8 +95,12 @@ class Traffic:
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Start no new call; calls in flight go on."""
         self._stopping.set()
+
+    def stop(self) -> None:
+        self.halt()
         for thread in self._threads:
             thread.join(timeout=CLIENT_TIMEOUT_SECONDS + 5)
         for client in self._clients:
