@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import httpx
 
 REPORT_ENV = "TASKSTAR_RELIABILITY_REPORT"
 
@@ -25,7 +29,8 @@ class Figures:
     injected: str
     requests: int
     client_saw: str
-    lost: int
+    lost: int | None
+    """Acknowledged writes missing or half-applied afterwards (``None``: the scenario writes nothing)."""
     recovery_seconds: float | None
     reproduce: str
     """A pytest node selection (``-k`` expression) that runs this scenario alone."""
@@ -36,6 +41,21 @@ def record(figures: Figures) -> None:
     if path:
         with Path(path).open("a") as report:
             report.write(json.dumps(asdict(figures)) + "\n")
+
+
+@contextmanager
+def tallied(client: httpx.Client) -> Iterator[Counter[str]]:
+    """Count the statuses of the responses ``client`` receives inside the block."""
+    seen: Counter[str] = Counter()
+
+    def count(response: httpx.Response) -> None:
+        seen[str(response.status_code)] += 1
+
+    client.event_hooks["response"].append(count)
+    try:
+        yield seen
+    finally:
+        client.event_hooks["response"].remove(count)
 
 
 def render(lines: list[str]) -> str:
@@ -51,9 +71,10 @@ def render(lines: list[str]) -> str:
     for scenario, runs in by_scenario.items():
         for index, run in enumerate(sorted(runs, key=lambda run: run.target)):
             recovered = "—" if run.recovery_seconds is None else f"{run.recovery_seconds:.1f} s"
+            lost = "—" if run.lost is None else run.lost
             rows.append(
                 f"| {scenario if index == 0 else ''} | {run.injected if index == 0 else ''} | {run.target} "
-                f"| {run.requests} | {run.client_saw} | {run.lost} | {recovered} | `{run.reproduce}` |"
+                f"| {run.requests} | {run.client_saw} | {lost} | {recovered} | `{run.reproduce}` |"
             )
     return "\n".join(rows) + "\n"
 

@@ -46,7 +46,7 @@ class Server:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_until_healthy(self, timeout: float = 30) -> None:
+    def wait_until_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
