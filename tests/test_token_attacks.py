@@ -4,15 +4,22 @@ and none opens anything, on every path and database."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import sqlite3
 import time
 import uuid
+from collections import Counter
 
 import asyncpg
 import jwt
+import pytest
 
 from tests.conftest import Deployment
 from tests.contract.api import Api, assert_problem
+from tests.reliability import Figures, record, tallied
+
+pytestmark = pytest.mark.security
 
 
 def _token(claims: dict[str, object], secret: str) -> str:
@@ -30,16 +37,40 @@ def _refused(api: Api, token: str) -> None:
     assert_problem(api.get("/api/workspaces", headers=headers), 401)
 
 
-def test_expired_and_wrongly_signed_tokens_are_401(api: Api, deployment: Deployment) -> None:
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _tampered(token: str) -> str:
+    """The server's own token with another subject in its payload, the signature kept."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    return f"{header}.{_b64(json.dumps({**claims, 'sub': str(uuid.uuid4())}).encode())}.{signature}"
+
+
+_UNSIGNED_HEADER = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+
+
+def _unsigned(token: str) -> str:
+    """``alg: none``: the payload as issued, no signature."""
+    return f"{_UNSIGNED_HEADER}.{token.split('.')[1]}."
+
+
+def test_forged_expired_and_wrongly_signed_tokens_are_401(api: Api, deployment: Deployment) -> None:
     user = api.register("Holder")
     secret = deployment.env["TASKSTAR_SECRET_KEY"]
     assert api.get("/api/me", headers={"Authorization": f"Bearer {_token(_claims(user), secret)}"}).status_code == 200
 
     past = int(time.time()) - 7200
-    _refused(api, _token(_claims(user, iat=past, exp=past + 60), secret))  # expired
-    _refused(api, _token(_claims(user), "another-secret-" * 4))  # a key that is not the server's
-    _refused(api, _token(_claims(user, sub=str(uuid.uuid4())), secret))  # a well-signed stranger
-    _refused(api, _token(_claims(user, sub="not-a-uuid"), secret))
+    with tallied(api.http) as seen:
+        _refused(api, _token(_claims(user, iat=past, exp=past + 60), secret))  # expired
+        _refused(api, _tampered(user.token or ""))
+        _refused(api, _unsigned(user.token or ""))
+        _refused(api, _token(_claims(user), "another-secret-" * 4))  # a key that is not the server's
+        _refused(api, _token(_claims(user, sub=str(uuid.uuid4())), secret))  # a well-signed stranger
+        _refused(api, _token(_claims(user, sub="not-a-uuid"), secret))
+    forged = "expired, tampered payload, alg: none, another key, a well-signed unknown or malformed subject"
+    record(_figures(deployment, "Forged and expired tokens", seen, forged))
 
 
 def test_a_deleted_users_token_is_401(api: Api, deployment: Deployment) -> None:
@@ -47,7 +78,22 @@ def test_a_deleted_users_token_is_401(api: Api, deployment: Deployment) -> None:
     assert user.get("/api/me").status_code == 200
 
     _delete_user(deployment.env["TASKSTAR_DATABASE_URL"], user.email)
-    _refused(api, user.token)  # type: ignore[arg-type]
+    with tallied(api.http) as seen:
+        _refused(api, user.token)  # type: ignore[arg-type]
+    record(_figures(deployment, "A deleted user's token", seen, "a valid token whose user was deleted"))
+
+
+def _figures(deployment: Deployment, scenario: str, seen: Counter[str], injected: str) -> Figures:
+    return Figures(
+        scenario=scenario,
+        target=deployment.target.id,
+        injected=injected,
+        requests=sum(seen.values()),
+        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())),
+        lost=None,
+        recovery_seconds=None,
+        reproduce=f"python3 dev.py test tests/test_token_attacks.py -k {deployment.target.id}",
+    )
 
 
 def _delete_user(url: str, email: str) -> None:

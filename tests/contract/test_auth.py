@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import json
 import statistics
 import time
 
@@ -86,20 +84,9 @@ def test_unknown_email_takes_as_long_as_a_wrong_password(api: Api) -> None:
 
 
 def test_api_routes_need_a_valid_token(api: Api) -> None:
+    """(Forged, expired and stale tokens: tests/test_token_attacks.py.)"""
     user = api.register("Token")
-    header, payload, signature = user.token.split(".")  # type: ignore[union-attr]
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    claims["sub"] = "00000000-0000-0000-0000-000000000000"
-    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    unsigned = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').decode().rstrip("=")
-
-    for headers in [
-        {},
-        {"Authorization": "Bearer not-a-token"},
-        {"Authorization": f"Bearer {header}.{forged_payload}.{signature}"},
-        {"Authorization": f"Bearer {unsigned}.{payload}."},
-        {"Authorization": f"Basic {user.token}"},
-    ]:
+    for headers in [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": f"Basic {user.token}"}]:
         assert_problem(api.get("/api/me", headers=headers), 401)
         assert_problem(api.get("/api/workspaces", headers=headers), 401)
     assert user.get("/api/me").status_code == 200
