@@ -10,6 +10,9 @@ from litestar.params import QueryParameter
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+#: The largest OFFSET the databases take (a signed 64-bit integer); beyond it, a 400 rather than
+#: an overflow in the driver.
+MAX_OFFSET = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,7 @@ def provide_page(
     limit: Annotated[
         int, QueryParameter(ge=1, le=MAX_LIMIT, description="Items per page (1-100; never clamped)")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, QueryParameter(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> PageRequest:
     return PageRequest(limit=limit, offset=offset)
 

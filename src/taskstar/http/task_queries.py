@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from taskstar.domain.errors import InvalidInput, StaleVersion
 from taskstar.domain.listing import TaskFilters, TaskQuery
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
-from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from taskstar.http.schemas import NO_NUL
 
 
@@ -32,7 +32,7 @@ def provide_task_query(
     order_by: Annotated[SortField, QueryParameter()] = SortField.NUMBER,
     sort_order: Annotated[SortOrder, QueryParameter()] = SortOrder.ASC,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     cursor: Annotated[
         str | None, QueryParameter(description="`next_cursor` of the previous page", max_length=2000)
     ] = None,
