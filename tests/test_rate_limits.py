@@ -16,7 +16,11 @@ from taskstar.app import create_app
 from taskstar.settings import Settings
 from tests.conftest import Deployment
 from tests.contract.api import assert_problem
+from tests.reliability import Figures, record
 from tests.server import Server
+from tests.traffic import count_codes, describe
+
+pytestmark = pytest.mark.security
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -72,9 +76,21 @@ def test_with_redis_two_workers_share_one_limit(
         with httpx.Client(base_url=workers[0].url) as first, httpx.Client(base_url=workers[1].url) as second:
             statuses = [wrong_login(first) for _ in range(5)] + [wrong_login(second) for _ in range(5)]
             assert statuses == [401] * 10
-            assert wrong_login(first) == 429
-            assert wrong_login(second) == 429
+            statuses += [wrong_login(first), wrong_login(second)]
+            assert statuses[10:] == [429, 429]
     finally:
         for worker in workers:
             worker.stop()
     assert any(clean_redis.scan_iter("taskstar*RateLimit*"))
+    record(
+        Figures(
+            scenario="Login guessing across two workers",
+            target=deployment.target.id,
+            injected="wrong passwords from one address, alternating between two `taskstar run` processes sharing Redis",
+            requests=len(statuses),
+            client_saw=describe(count_codes(statuses)) + " (the 11th and 12th, one on each worker)",
+            lost=None,
+            recovery_seconds=None,
+            reproduce=f"python3 dev.py test tests/test_rate_limits.py -k 'redis and {deployment.target.id}'",
+        )
+    )
