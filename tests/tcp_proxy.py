@@ -16,6 +16,7 @@ class TcpProxy:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
+        self._swallowing = False
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
 
     def _call(self, coroutine: object) -> None:
@@ -27,6 +28,11 @@ class TcpProxy:
     def cut(self) -> None:
         """Stop listening and drop every open connection: the database is gone."""
         self._call(self._cut())
+
+    def swallow(self, swallowing: bool = True) -> None:
+        """Keep every connection open but pass nothing on, either way: a database that hangs,
+        or a network that drops packets. No error ever comes back; only timeouts end a wait."""
+        self._swallowing = swallowing
 
     async def _start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -51,7 +57,8 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with suppress(OSError, asyncio.CancelledError):
             while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
+                if not self._swallowing:
+                    writer.write(data)
+                    await writer.drain()
         writer.close()
         self._pipes.discard(writer)

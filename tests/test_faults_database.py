@@ -38,6 +38,9 @@ STATEMENT_TIMEOUT_SECONDS = 3
 #: No answer may take longer while the database fails: a connect attempt and a pool wait
 #: each give up after the pool timeout; the rest is slack for a loaded 2-core machine.
 FAIL_FAST_SECONDS = 2 * POOL_TIMEOUT_SECONDS + 2
+#: With a database that stops answering, a request may also wait out one statement: the client-side
+#: deadline, a second after the server's statement timeout (which a hung server never enforces).
+HUNG_DATABASE_SECONDS = FAIL_FAST_SECONDS + STATEMENT_TIMEOUT_SECONDS + 1
 RECOVERY_LIMIT_SECONDS = 10
 CLIENTS = 6
 
@@ -67,8 +70,9 @@ def terminate_connections(database: str) -> int:
     return asyncio.run(terminate())
 
 
-def assert_failed_fast_and_cleanly(answers: list[Answer]) -> None:
-    """Every answer under the fault is a success or a 503 problem with Retry-After, and none was slow."""
+def assert_failed_fast_and_cleanly(answers: list[Answer], limit: float = FAIL_FAST_SECONDS) -> None:
+    """Every answer under the fault is a success or a 503 problem with Retry-After, and none was slower than
+    ``limit``."""
     unexpected = [answer for answer in answers if answer.status not in {200, 201, 503}]
     assert not unexpected, f"{describe(statuses(unexpected))}: {unexpected[:3]}"
     for answer in answers:
@@ -76,7 +80,7 @@ def assert_failed_fast_and_cleanly(answers: list[Answer]) -> None:
             assert answer.content_type.startswith("application/problem+json"), answer
             assert answer.retry_after is not None and answer.retry_after.isdigit(), answer
     slowest = max(answers, key=lambda answer: answer.seconds)
-    assert slowest.seconds < FAIL_FAST_SECONDS, f"an answer took {slowest.seconds:.1f} s: {slowest}"
+    assert slowest.seconds < limit, f"an answer took {slowest.seconds:.1f} s: {slowest}"
 
 
 def test_connections_killed_from_the_server_side(deployment: Deployment, tmp_path: Path) -> None:
@@ -150,3 +154,51 @@ def test_database_unreachable_then_back(deployment: Deployment, tmp_path: Path) 
             reproduce=f"python3 dev.py test -k 'unreachable_then_back and {deployment.target.id}'",
         )
     )
+
+
+def test_database_that_stops_answering(deployment: Deployment, tmp_path: Path) -> None:
+    """The hardest outage: connections stay open and nothing comes back, so no error tells the
+    server anything; only its own timeouts (connect, pool, statement) end each wait."""
+    url = urlsplit(deployment.env["TASKSTAR_DATABASE_URL"])
+    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    proxied = url._replace(netloc=url.netloc.replace(f":{url.port}", f":{proxy.port}")).geturl()
+    settings = {**fault_settings(), "TASKSTAR_DATABASE_URL": proxied}
+    with running_server(deployment, tmp_path / "server.log", **settings) as server:
+        owner, project_id = owner_with_project(server)
+        with Traffic(server.url, owner.token or "", CreateAndComment(project_id), clients=CLIENTS) as traffic:
+            time.sleep(1)
+            proxy.swallow()
+            outage_started = len(traffic.snapshot())
+            ready, ready_seconds = timed_ready(server.url)
+            time.sleep(STATEMENT_TIMEOUT_SECONDS + POOL_TIMEOUT_SECONDS + 1)
+            proxy.swallow(False)
+            back = len(traffic.snapshot())
+            recovery = seconds_until_serving(server, owner, project_id, limit=RECOVERY_LIMIT_SECONDS)
+            time.sleep(1)
+        answers = traffic.snapshot()
+        lost, half = lost_writes(owner, project_id, answers)
+
+    assert ready == 503 and ready_seconds < FAIL_FAST_SECONDS, (ready, ready_seconds)
+    assert_failed_fast_and_cleanly(answers, limit=HUNG_DATABASE_SECONDS)
+    assert statuses(answers[outage_started:back])["503"] > 0, "no request met the outage"
+    assert lost == 0 and not half, (lost, half)
+    record(
+        Figures(
+            scenario="PostgreSQL stops answering under load",
+            target=deployment.target.id,
+            injected="a TCP proxy keeps every connection open but passes nothing on, for "
+            f"{STATEMENT_TIMEOUT_SECONDS + POOL_TIMEOUT_SECONDS + 1} s",
+            requests=len(answers),
+            client_saw=describe(statuses(answers)) + f"; slowest {max(answer.seconds for answer in answers):.1f} s",
+            lost=lost,
+            recovery_seconds=recovery,
+            reproduce=f"python3 dev.py test -k 'stops_answering and {deployment.target.id}'",
+        )
+    )
+
+
+def timed_ready(base_url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status = httpx.get(f"{base_url}/ready", timeout=60).status_code
+    return status, time.monotonic() - started

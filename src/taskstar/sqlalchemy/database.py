@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from taskstar.settings import DatabaseKind, Settings
+from taskstar.sqlalchemy.answer_deadline import connect_with_answer_deadline
 from taskstar.sqlalchemy.models import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -134,7 +135,10 @@ def build_sync_config(settings: Settings) -> TaskstarSyncConfig:
         "options": f"-c statement_timeout={int(settings.db_statement_timeout_seconds * 1000)}",
         "application_name": "taskstar",
     }
-    return _configured(TaskstarSyncConfig, settings, "psycopg", connect_args)
+    config = _configured(TaskstarSyncConfig, settings, "psycopg", connect_args)
+    # Client side, after the server's own statement timeout (as for asyncpg's command_timeout).
+    connect_with_answer_deadline(config.core_engine(), settings.db_statement_timeout_seconds + 1)
+    return config
 
 
 def _sqlite_connect_args(settings: Settings) -> dict[str, Any]:
