@@ -58,6 +58,20 @@ def tallied(client: httpx.Client) -> Iterator[Counter[str]]:
         client.event_hooks["response"].remove(count)
 
 
+def attack_figures(target: str, scenario: str, injected: str, seen: Counter[str], reproduce: str) -> Figures:
+    """The figures of an attack: requests sent and what they were answered; attacks write nothing."""
+    return Figures(
+        scenario=scenario,
+        target=target,
+        injected=injected,
+        requests=sum(seen.values()),
+        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())),
+        lost=None,
+        recovery_seconds=None,
+        reproduce=reproduce,
+    )
+
+
 def render(lines: list[str]) -> str:
     """One table row per scenario; targets that saw different figures are listed within it."""
     by_scenario: dict[str, list[Figures]] = defaultdict(list)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +29,7 @@ from tests.faults import (
     seconds_until_serving,
 )
 from tests.reliability import Figures, record
+from tests.server import Server
 from tests.targets import POSTGRES_ADMIN_URL
 from tests.tcp_proxy import TcpProxy
 from tests.traffic import Answer, Traffic, describe, statuses
@@ -50,6 +53,34 @@ def fault_settings() -> dict[str, str]:
         "TASKSTAR_DB_POOL_TIMEOUT": str(POOL_TIMEOUT_SECONDS),
         "TASKSTAR_DB_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT_SECONDS),
     }
+
+
+@contextmanager
+def server_behind_a_proxy(deployment: Deployment, tmp_path: Path) -> Iterator[tuple[Server, TcpProxy]]:
+    """A server that reaches its database through a proxy the test can cut or silence."""
+    url = urlsplit(deployment.env["TASKSTAR_DATABASE_URL"])
+    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    proxied = url._replace(netloc=url.netloc.replace(f":{url.port}", f":{proxy.port}")).geturl()
+    with running_server(
+        deployment, tmp_path / "server.log", **fault_settings(), TASKSTAR_DATABASE_URL=proxied
+    ) as server:
+        yield server, proxy
+
+
+def figures(
+    deployment: Deployment, scenario: str, injected: str, answers: list[Answer], lost: int, recovery: float, test: str
+) -> Figures:
+    return Figures(
+        scenario=scenario,
+        target=deployment.target.id,
+        injected=injected,
+        requests=len(answers),
+        client_saw=f"{describe(statuses(answers))}; slowest {max(answer.seconds for answer in answers):.1f} s",
+        lost=lost,
+        recovery_seconds=recovery,
+        reproduce=f"python3 dev.py test -k '{test} and {deployment.target.id}'",
+    )
 
 
 def terminate_connections(database: str) -> int:
@@ -101,27 +132,13 @@ def test_connections_killed_from_the_server_side(deployment: Deployment, tmp_pat
     assert_failed_fast_and_cleanly(answers)
     assert statuses(answers)["503"] > 0, "no request met a killed connection: the fault was not injected"
     assert lost == 0 and not half, (lost, half)
-    record(
-        Figures(
-            scenario="PostgreSQL connections killed under load",
-            target=deployment.target.id,
-            injected=f"pg_terminate_backend on all of the server's connections, 10 times in 3 s ({killed} killed)",
-            requests=len(answers),
-            client_saw=describe(statuses(answers)),
-            lost=lost,
-            recovery_seconds=recovery,
-            reproduce=f"python3 dev.py test -k 'killed_from_the_server_side and {deployment.target.id}'",
-        )
-    )
+    injected = f"pg_terminate_backend on all of the server's connections, 10 times in 3 s ({killed} killed)"
+    scenario = "PostgreSQL connections killed under load"
+    record(figures(deployment, scenario, injected, answers, lost, recovery, "killed_from_the_server_side"))
 
 
 def test_database_unreachable_then_back(deployment: Deployment, tmp_path: Path) -> None:
-    url = urlsplit(deployment.env["TASKSTAR_DATABASE_URL"])
-    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432)
-    proxy.start()
-    proxied = url._replace(netloc=url.netloc.replace(f":{url.port}", f":{proxy.port}")).geturl()
-    settings = {**fault_settings(), "TASKSTAR_DATABASE_URL": proxied}
-    with running_server(deployment, tmp_path / "server.log", **settings) as server:
+    with server_behind_a_proxy(deployment, tmp_path) as (server, proxy):
         owner, project_id = owner_with_project(server)
         with Traffic(server.url, owner.token or "", CreateAndComment(project_id), clients=CLIENTS) as traffic:
             time.sleep(1)
@@ -142,36 +159,23 @@ def test_database_unreachable_then_back(deployment: Deployment, tmp_path: Path) 
     assert_failed_fast_and_cleanly(answers)
     assert statuses(answers[outage_started:back])["503"] > 0, "no request met the outage"
     assert lost == 0 and not half, (lost, half)
-    record(
-        Figures(
-            scenario="PostgreSQL unreachable for 3 s under load",
-            target=deployment.target.id,
-            injected="a TCP proxy between server and database stops listening and drops every connection",
-            requests=len(answers),
-            client_saw=describe(statuses(answers)),
-            lost=lost,
-            recovery_seconds=recovery,
-            reproduce=f"python3 dev.py test -k 'unreachable_then_back and {deployment.target.id}'",
-        )
-    )
+    injected = "a TCP proxy between server and database stops listening and drops every connection"
+    scenario = "PostgreSQL unreachable for 3 s under load"
+    record(figures(deployment, scenario, injected, answers, lost, recovery, "unreachable_then_back"))
 
 
 def test_database_that_stops_answering(deployment: Deployment, tmp_path: Path) -> None:
     """The hardest outage: connections stay open and nothing comes back, so no error tells the
     server anything; only its own timeouts (connect, pool, statement) end each wait."""
-    url = urlsplit(deployment.env["TASKSTAR_DATABASE_URL"])
-    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432)
-    proxy.start()
-    proxied = url._replace(netloc=url.netloc.replace(f":{url.port}", f":{proxy.port}")).geturl()
-    settings = {**fault_settings(), "TASKSTAR_DATABASE_URL": proxied}
-    with running_server(deployment, tmp_path / "server.log", **settings) as server:
+    silence = STATEMENT_TIMEOUT_SECONDS + POOL_TIMEOUT_SECONDS + 1
+    with server_behind_a_proxy(deployment, tmp_path) as (server, proxy):
         owner, project_id = owner_with_project(server)
         with Traffic(server.url, owner.token or "", CreateAndComment(project_id), clients=CLIENTS) as traffic:
             time.sleep(1)
             proxy.swallow()
             outage_started = len(traffic.snapshot())
             ready, ready_seconds = timed_ready(server.url)
-            time.sleep(STATEMENT_TIMEOUT_SECONDS + POOL_TIMEOUT_SECONDS + 1)
+            time.sleep(silence)
             proxy.swallow(False)
             back = len(traffic.snapshot())
             recovery = seconds_until_serving(server, owner, project_id, limit=RECOVERY_LIMIT_SECONDS)
@@ -183,19 +187,9 @@ def test_database_that_stops_answering(deployment: Deployment, tmp_path: Path) -
     assert_failed_fast_and_cleanly(answers, limit=HUNG_DATABASE_SECONDS)
     assert statuses(answers[outage_started:back])["503"] > 0, "no request met the outage"
     assert lost == 0 and not half, (lost, half)
-    record(
-        Figures(
-            scenario="PostgreSQL stops answering under load",
-            target=deployment.target.id,
-            injected="a TCP proxy keeps every connection open but passes nothing on, for "
-            f"{STATEMENT_TIMEOUT_SECONDS + POOL_TIMEOUT_SECONDS + 1} s",
-            requests=len(answers),
-            client_saw=describe(statuses(answers)) + f"; slowest {max(answer.seconds for answer in answers):.1f} s",
-            lost=lost,
-            recovery_seconds=recovery,
-            reproduce=f"python3 dev.py test -k 'stops_answering and {deployment.target.id}'",
-        )
-    )
+    injected = f"a TCP proxy keeps every connection open but passes nothing on, for {silence:g} s"
+    scenario = "PostgreSQL stops answering under load"
+    record(figures(deployment, scenario, injected, answers, lost, recovery, "stops_answering"))
 
 
 def timed_ready(base_url: str) -> tuple[int, float]:

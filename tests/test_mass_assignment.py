@@ -6,13 +6,15 @@ workspaces and accounts. (Projects and tags: tests/contract/test_errors.py.)
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.conftest import Deployment
 from tests.contract.api import PASSWORD, Api, create_project, unique
-from tests.reliability import Figures, record, tallied
+from tests.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 
@@ -100,9 +102,8 @@ def test_server_owned_task_fields_cannot_be_written(api: Api, deployment: Deploy
         assert edited.status_code == 200 and edited.json()["author"]["id"] == owner.id, edited.text
 
     assert elsewhere.get(f"/api/projects/{other_project}/tasks").json()["total"] == 0
-    record(attack_figures(deployment, "Mass assignment of task and comment fields", seen,
-                          "id, number, key, version, reporter, project_id, comment_count, timestamps, author in every "
-                          "task and comment body"))  # fmt: skip
+    injected = "id, number, key, version, reporter, project_id, comment_count, timestamps, author in every body"
+    record(figures(deployment, "Mass assignment of task and comment fields", seen, injected))
 
 
 def test_no_body_escalates_a_role_or_moves_a_membership(api: Api, deployment: Deployment) -> None:
@@ -139,17 +140,10 @@ def test_no_body_escalates_a_role_or_moves_a_membership(api: Api, deployment: De
         outsider.id
     ]
     injected = "role, workspace_id, user_id, id, password_hash in member, workspace and register bodies"
-    record(attack_figures(deployment, "Role escalation and membership forging through bodies", seen, injected))
+    record(figures(deployment, "Role escalation and membership forging through bodies", seen, injected))
 
 
-def attack_figures(deployment: Deployment, scenario: str, seen: Any, injected: str) -> Figures:
-    return Figures(
-        scenario=scenario,
-        target=deployment.target.id,
-        injected=injected,
-        requests=sum(seen.values()),
-        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())) + "; nothing forged took",
-        lost=None,
-        recovery_seconds=None,
-        reproduce=f"python3 dev.py test tests/{__name__.rsplit('.', 1)[-1]}.py -k {deployment.target.id}",
-    )
+def figures(deployment: Deployment, scenario: str, seen: Counter[str], injected: str) -> Figures:
+    reproduce = f"python3 dev.py test tests/test_mass_assignment.py -k {deployment.target.id}"
+    client_saw_nothing_forged = attack_figures(deployment.target.id, scenario, injected, seen, reproduce)
+    return replace(client_saw_nothing_forged, client_saw=f"{client_saw_nothing_forged.client_saw}; nothing forged took")

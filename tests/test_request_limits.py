@@ -4,13 +4,14 @@ of it stores anything or answers 5xx."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import Deployment
 from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_tag, create_task, unique
-from tests.reliability import Figures, record, tallied
+from tests.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 
@@ -122,14 +123,6 @@ def test_out_of_range_pages_are_400_on_every_list(api: Api, deployment: Deployme
     record(figures(deployment, "Huge and negative pages", seen, injected))
 
 
-def figures(deployment: Deployment, scenario: str, seen: dict[str, int], injected: str) -> Figures:
-    return Figures(
-        scenario=scenario,
-        target=deployment.target.id,
-        injected=injected,
-        requests=sum(seen.values()),
-        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())),
-        lost=None,
-        recovery_seconds=None,
-        reproduce=f"python3 dev.py test tests/test_request_limits.py -k {deployment.target.id}",
-    )
+def figures(deployment: Deployment, scenario: str, seen: Counter[str], injected: str) -> Figures:
+    reproduce = f"python3 dev.py test tests/test_request_limits.py -k {deployment.target.id}"
+    return attack_figures(deployment.target.id, scenario, injected, seen, reproduce)

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import Deployment
 from tests.contract.api import Api, assert_problem
-from tests.reliability import Figures, record, tallied
+from tests.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 
@@ -84,16 +84,8 @@ def test_a_deleted_users_token_is_401(api: Api, deployment: Deployment) -> None:
 
 
 def _figures(deployment: Deployment, scenario: str, seen: Counter[str], injected: str) -> Figures:
-    return Figures(
-        scenario=scenario,
-        target=deployment.target.id,
-        injected=injected,
-        requests=sum(seen.values()),
-        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())),
-        lost=None,
-        recovery_seconds=None,
-        reproduce=f"python3 dev.py test tests/test_token_attacks.py -k {deployment.target.id}",
-    )
+    reproduce = f"python3 dev.py test tests/test_token_attacks.py -k {deployment.target.id}"
+    return attack_figures(deployment.target.id, scenario, injected, seen, reproduce)
 
 
 def _delete_user(url: str, email: str) -> None:
