@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from taskstar.http.pagination import MAX_OFFSET
 from tests.conftest import Deployment
 from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_tag, create_task, unique
 from tests.reliability import Figures, attack_figures, record, tallied
@@ -89,6 +90,7 @@ BAD_PAGES = [
     {"limit": 10**12},
     {"limit": -1},
     {"offset": -1},
+    {"offset": MAX_OFFSET + 1},
     {"offset": 2**63},  # one past the largest OFFSET a database takes
     {"offset": 10**30},
     {"limit": "many"},

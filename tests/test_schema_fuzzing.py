@@ -1,6 +1,7 @@
 """Schema fuzzing: schemathesis drives every operation of the OpenAPI document against the
 real server, signed in, and checks for no 5xx, documented statuses and content types, and
-responses that match their schemas.
+responses that match their schemas: each operation on its own, then in scenarios that follow
+the document's links from what they create to the operations its id opens.
 
 Operations are driven from a plain loop (schemathesis' pytest plugin does not load under
 pytest 9); a failure reports the operation and hypothesis' minimal failing case.
@@ -8,16 +9,24 @@ pytest 9); a failure reports the operation and hypothesis' minimal failing case.
 
 from __future__ import annotations
 
-import hypothesis
-import schemathesis
+from collections import Counter
+from dataclasses import replace
 
-from tests.contract.api import Api, create_project, create_task
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
+
+from tests.conftest import Deployment
+from tests.contract.api import Api, create_project, create_task, unique
+from tests.reliability import attack_figures, record
 from tests.server import Server
 
 EXAMPLES_PER_OPERATION = 25
 
 
-def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Api) -> None:
+@pytest.mark.security
+def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Api, deployment: Deployment) -> None:
     user = api.register("Fuzzer")
     project = create_project(user, user.create_workspace()["id"])
     create_task(user, project["id"])
@@ -26,6 +35,7 @@ def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Ap
 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
+    answered: Counter[str] = Counter()
     for operation in operations:
 
         @hypothesis.given(case=operation.as_strategy())
@@ -37,9 +47,89 @@ def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Ap
             suppress_health_check=list(hypothesis.HealthCheck),
         )
         def fuzz(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers)
+            answered[str(case.call_and_validate(headers=headers).status_code)] += 1
 
         try:
             fuzz()
         except Exception as failure:
             raise AssertionError(f"{operation.method.upper()} {operation.path}: {failure}") from failure
+    injected = f"up to {EXAMPLES_PER_OPERATION} generated requests on each of {len(operations)} operations"
+    reproduce = f"python3 dev.py test tests/test_schema_fuzzing.py -k 'match_the_schema and {deployment.target.id}'"
+    record(
+        attack_figures(deployment.target.id, "Schema fuzzing, operation by operation", injected, answered, reproduce)
+    )
+
+
+# Stateful: each hypothesis example is a scenario of calls that create things and follow the
+# links of their responses, e.g. createWorkspace -> createProject -> createTask -> getTask.
+SCENARIOS = 60
+STEPS_PER_SCENARIO = 50
+# A success of each, on a call a link led to, proves that links were followed with ids taken
+# from earlier responses, along workspace -> project -> task -> comment.
+MUST_FOLLOW_TO = {"getProject", "createTask", "getTask", "createComment", "updateComment"}
+
+
+@pytest.mark.security
+def test_following_the_documents_links_finds_no_server_errors(server: Server, api: Api, deployment: Deployment) -> None:
+    user = api.register("Walker")
+    stateful = {
+        "inference": {"algorithms": []},  # only the links the document declares
+        # Invalid data meets Litestar's validation before any handler, whatever exists (the
+        # per-operation test's ground): scenarios are for what only existing data reaches.
+        "generation": {"mode": "positive"},
+        # The contract answers 400 to schema-valid data naming what does not exist: an email
+        # with no account, an assignee outside the workspace, a tag of another workspace.
+        "checks": {"positive_data_acceptance": {"enabled": False}},
+    }
+    config = schemathesis.config.SchemathesisConfig.from_dict(
+        {"auth": {"openapi": {"BearerToken": {"bearer": user.token}}}, "phases": {"stateful": stateful}}
+    )
+    schema = schemathesis.openapi.from_url(f"{server.url}/schema/openapi.json", config=config)
+    followed: Counter[tuple[str, int]] = Counter()  # (operation id, status) of the calls links led to
+    answered: Counter[str] = Counter()
+
+    class Scenario(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # Schemathesis starts scenarios with any creation; one under a random parent id would
+            # only meet 404 (the per-operation test's ground), so it starts under these instead.
+            workspace_id = user.create_workspace()["id"]
+            project_id = create_project(user, workspace_id)["id"]
+            task_id = create_task(user, project_id)["id"]
+            self.parents = {"workspace_id": workspace_id, "project_id": project_id, "task_id": task_id}
+
+        def step(self, input: StepInput) -> StepOutput:
+            case = input.case
+            parents = {name: self.parents[name] for name in case.path_parameters or {} if name in self.parents}
+            if input.transition is None and parents:  # a scenario's start, not a link's target
+                case.path_parameters = {**case.path_parameters, **parents}
+            if operation_id(case) == "createWorkspace":
+                # Slugs are unique server-wide: one drawn again in a later scenario would meet 409
+                # where it met 201, and hypothesis, replaying scenarios, needs the same answers.
+                case.body = {**case.body, "slug": unique("walk")}
+            output = super().step(input)
+            answered[str(output.response.status_code)] += 1
+            if input.transition is not None:
+                followed[operation_id(case), output.response.status_code] += 1
+            return output
+
+    Scenario.run(
+        settings=hypothesis.settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS_PER_SCENARIO,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
+
+    missed = MUST_FOLLOW_TO - {operation for operation, status in followed if status < 300}
+    assert not missed, f"no link led to a success of {missed}: {followed}"
+    injected = f"{SCENARIOS} scenarios of up to {STEPS_PER_SCENARIO} calls following the document's links"
+    reproduce = f"python3 dev.py test tests/test_schema_fuzzing.py -k 'links and {deployment.target.id}'"
+    figures = attack_figures(deployment.target.id, "Stateful schema fuzzing", injected, answered, reproduce)
+    record(replace(figures, client_saw=f"{figures.client_saw}; {followed.total()} calls reached by a link"))
+
+
+def operation_id(case: schemathesis.Case) -> str:
+    return case.operation.definition.raw["operationId"]

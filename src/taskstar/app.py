@@ -12,6 +12,7 @@ from litestar.openapi.spec import Server
 from taskstar.http.auth import jwt_auth
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
+from taskstar.http.openapi_links import add_links
 from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
 from taskstar.http.pagination import provide_page
 from taskstar.http.problems import problem_details_plugin
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     persistence = build_persistence(settings)
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*OPS_HANDLERS, *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
         on_app_init=[auth.on_app_init],
@@ -77,6 +78,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
         ),
     )
+    # Litestar cannot declare links on handlers; adding them to the built document now makes a
+    # link to a renamed operation fail here, and `taskstar schema openapi` export them too.
+    add_links(app.openapi_schema)
+    return app
 
 
 _API_DESCRIPTION = """\

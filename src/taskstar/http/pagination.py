@@ -10,9 +10,10 @@ from litestar.params import QueryParameter
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-#: The largest OFFSET the databases take (a signed 64-bit integer); beyond it, a 400 rather than
-#: an overflow in the driver.
-MAX_OFFSET = 2**63 - 1
+#: Beyond any real list, and within what the databases take (a signed 64-bit integer; past it,
+#: the drivers overflow): a 400 instead. 2^53 - 1, since the OpenAPI document states bounds as
+#: JSON numbers, which clients read as doubles: a double holds this one exactly.
+MAX_OFFSET = 2**53 - 1
 
 
 @dataclass(frozen=True, slots=True)
