@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import Deployment
 from tests.contract.api import Api, create_project
 from tests.invariants import half_applied, read_project
-from tests.server import Server
-from tests.targets import selected_targets
+from tests.server import Server, taskstar
+from tests.targets import ScratchDatabase, selected_targets
 from tests.traffic import Answer, Client
 
 #: Fault tests that need a database server to break run on every selected PostgreSQL target.
@@ -37,6 +37,20 @@ def running_server(deployment: Deployment, log_path: Path, **settings: str) -> I
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def database_of_its_own(deployment: Deployment, directory: Path) -> Iterator[Deployment]:
+    """A fresh, migrated database for a test that breaks every connection to its database, so
+    that the servers of other tests on the target's database are not hit too."""
+    database = ScratchDatabase.create(deployment.target.database, directory)
+    env = {**deployment.env, "TASKSTAR_DATABASE_URL": database.url}
+    try:
+        upgrade = taskstar("database", "upgrade", "--no-prompt", env=env)
+        assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
+        yield Deployment(deployment.target, env)
+    finally:
+        database.drop()
 
 
 def owner_with_project(server: Server) -> tuple[Api, str]:

@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import Deployment
 from tests.faults import (
     CreateAndComment,
+    database_of_its_own,
     lost_writes,
     on_postgresql_targets,
     owner_with_project,
@@ -115,8 +116,11 @@ def assert_failed_fast_and_cleanly(answers: list[Answer], limit: float = FAIL_FA
 
 
 def test_connections_killed_from_the_server_side(deployment: Deployment, tmp_path: Path) -> None:
-    database = urlsplit(deployment.env["TASKSTAR_DATABASE_URL"]).path.lstrip("/")
-    with running_server(deployment, tmp_path / "server.log", **fault_settings()) as server:
+    with (
+        database_of_its_own(deployment, tmp_path) as own,
+        running_server(own, tmp_path / "server.log", **fault_settings()) as server,
+    ):
+        database = urlsplit(own.env["TASKSTAR_DATABASE_URL"]).path.lstrip("/")
         owner, project_id = owner_with_project(server)
         with Traffic(server.url, owner.token or "", CreateAndComment(project_id), clients=CLIENTS) as traffic:
             time.sleep(1)
