@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.traffic import describe
+
 REPORT_ENV = "TASKSTAR_RELIABILITY_REPORT"
 
 
@@ -65,7 +67,7 @@ def attack_figures(target: str, scenario: str, injected: str, seen: Counter[str]
         target=target,
         injected=injected,
         requests=sum(seen.values()),
-        client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items())),
+        client_saw=describe(seen),
         lost=None,
         recovery_seconds=None,
         reproduce=reproduce,

@@ -30,6 +30,7 @@ from taskstar.settings import Settings
 from tests.conftest import Deployment
 from tests.contract.api import Api, create_project, create_tag, create_task, project_key, unique
 from tests.reliability import Figures, record
+from tests.traffic import describe
 
 pytestmark = pytest.mark.security
 
@@ -374,8 +375,7 @@ def test_every_role_gets_what_the_contract_says_on_every_route(
             target=deployment.target.id,
             injected=f"{len(scoped)} routes x (stranger, viewer, member, admin, owner) x (own, other workspace)",
             requests=sum(seen.values()),
-            client_saw=", ".join(f"{status} x {count}" for status, count in sorted(seen.items()))
-            + f"; {len(problems)} differing from the contract or changing something",
+            client_saw=describe(seen) + f"; {len(problems)} differing from the contract or changing something",
             lost=None,
             recovery_seconds=None,
             reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k {deployment.target.id}",

@@ -15,7 +15,6 @@ import statistics
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 
 from tests.conftest import Deployment
 from tests.contract.api import Api, create_project, create_tag
-from tests.invariants import TaskRecord, every_item, half_applied
+from tests.invariants import half_applied, read_project
 from tests.reliability import Figures, record
 from tests.server import Server
 from tests.traffic import Answer, Client, Traffic, describe, statuses
@@ -165,7 +164,7 @@ def test_soak(deployment: Deployment, server: Server, api: Api) -> None:
 
     unexpected = [answer for answer in answers if answer.status not in EXPECTED_STATUSES]
     assert not unexpected, f"{describe(statuses(unexpected))}: {unexpected[:3]}"
-    records = read_back(owner, projects)
+    records = {project_id: read_project(owner, project_id) for project_id in projects}
     problems = [problem for project_id in projects for problem in half_applied(records[project_id])]
     by_id = {record.task["id"]: record for project_id in projects for record in records[project_id]}
     problems += [f"deleted task {task_id} is still there" for task_id in ledger.deleted if task_id in by_id]
@@ -179,23 +178,6 @@ def test_soak(deployment: Deployment, server: Server, api: Api) -> None:
                             f"for {expected} acknowledged changes")  # fmt: skip
     record(soak_figures(deployment, answers, len(by_id), problems))
     assert not problems, problems[:20]
-
-
-def read_back(owner: Api, projects: tuple[str, str]) -> dict[str, list[TaskRecord]]:
-    """Every task with its comments and activity, read by a few clients at once."""
-
-    def whole(task: dict[str, Any]) -> TaskRecord:
-        return TaskRecord(
-            task,
-            every_item(owner, f"/api/tasks/{task['id']}/comments"),
-            every_item(owner, f"/api/tasks/{task['id']}/activity"),
-        )
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return {
-            project_id: list(pool.map(whole, every_item(owner, f"/api/projects/{project_id}/tasks")))
-            for project_id in projects
-        }
 
 
 def soak_figures(deployment: Deployment, answers: list[Answer], tasks: int, problems: list[str]) -> Figures:
