@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from litestar import Litestar
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -41,6 +42,8 @@ class Layers:
     commit: tuple[Any, str]
     commit_failure: Exception
     """What the path's driver raises when a COMMIT fails."""
+    comment_create: tuple[Any, str]
+    """The service method that writes a comment, called after the guards passed."""
     is_async: bool
 
     def failing(self, error: Exception) -> Callable[..., Any]:
@@ -57,6 +60,25 @@ class Layers:
 
         return fail
 
+    def preceded_by(self, action: Callable[[], None]) -> Callable[..., Any]:
+        """A replacement for ``comment_create`` (say) that first runs the blocking ``action``
+        (another request through the test client, say: in a worker thread on async paths,
+        where the event loop must stay free to serve it)."""
+        original = getattr(*self.comment_create)
+        if self.is_async:
+
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                await anyio.to_thread.run_sync(action)
+                return await original(*args, **kwargs)
+
+            return run_async
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            action()
+            return original(*args, **kwargs)
+
+        return run
+
 
 def layers_for(persistence: str, database: str) -> Layers:
     if persistence == "piccolo":
@@ -68,13 +90,27 @@ def layers_for(persistence: str, database: str) -> Layers:
         from sqlalchemy.orm import Session
 
         from taskstar.sqlalchemy.sync import repositories as sync_repositories
+        from taskstar.sqlalchemy.sync.services.comments import CommentService as SyncCommentService
 
-        return Layers((sync_repositories.MembershipRepository, "add"), (Session, "commit"), disk_error, is_async=False)
+        return Layers(
+            (sync_repositories.MembershipRepository, "add"),
+            (Session, "commit"),
+            disk_error,
+            (SyncCommentService, "create"),
+            is_async=False,
+        )
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from taskstar.sqlalchemy import repositories
+    from taskstar.sqlalchemy.services.comments import CommentService
 
-    return Layers((repositories.MembershipRepository, "add"), (AsyncSession, "commit"), disk_error, is_async=True)
+    return Layers(
+        (repositories.MembershipRepository, "add"),
+        (AsyncSession, "commit"),
+        disk_error,
+        (CommentService, "create"),
+        is_async=True,
+    )
 
 
 def _piccolo_layers(database: str) -> Layers:
@@ -84,6 +120,7 @@ def _piccolo_layers(database: str) -> Layers:
     from piccolo.engine.postgres import PostgresTransaction
     from piccolo.engine.sqlite import SQLiteTransaction
 
+    from taskstar.piccolo.services.comments import CommentService
     from taskstar.piccolo.tables import Membership
 
     if database == "sqlite":
@@ -92,4 +129,4 @@ def _piccolo_layers(database: str) -> Layers:
     else:
         commit = (PostgresTransaction, "commit")
         failure = asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
-    return Layers((Membership, "save"), commit, failure, is_async=True)
+    return Layers((Membership, "save"), commit, failure, (CommentService, "create"), is_async=True)

@@ -3,9 +3,16 @@ commit that fails is an error response, never a 2xx."""
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
 
-from tests.contract.api import PASSWORD, Api, assert_problem, unique
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from taskstar.app import create_app
+from taskstar.settings import Settings
+from tests.conftest import Deployment
+from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_task, unique
 from tests.inprocess import Layers
 
 
@@ -53,3 +60,32 @@ def test_a_refused_member_change_changes_nothing(in_process_api: Api) -> None:
     assert_problem(owner.patch(f"{members}/{owner.id}", json={"role": "viewer"}), 409)
     assert_problem(admin.delete(f"{members}/{owner.id}"), 403)
     assert owner.get(members).json() == before
+
+
+def test_a_comment_on_a_task_deleted_after_the_guards_passed_is_404_and_stores_nothing(
+    deployment: Deployment, layers: Layers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guards saw the task; another request deletes it before the comment is written.
+    Either the delete goes first (the comment is a 404, not a conflict or a 500), or the
+    comment's transaction already holds SQLite's write lock and the delete gives up (503)."""
+    settings = dataclasses.replace(Settings.from_env(deployment.env), sqlite_busy_timeout_seconds=0.5)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        owner = Api(client).register()  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client
+        task = create_task(owner, create_project(owner, owner.create_workspace()["id"])["id"])
+        deletions: list[httpx.Response] = []
+
+        def delete_the_task() -> None:
+            deletions.append(owner.delete(f"/api/tasks/{task['id']}"))
+
+        with monkeypatch.context() as patch:
+            patch.setattr(*layers.comment_create, layers.preceded_by(delete_the_task))
+            commented = owner.post(f"/api/tasks/{task['id']}/comments", json={"body": "too late"})
+
+        [deleted] = deletions
+        if deleted.status_code == 204:
+            assert_problem(commented, 404)
+            assert_problem(owner.get(f"/api/tasks/{task['id']}"), 404)
+        else:
+            assert_problem(deleted, 503)
+            assert commented.status_code == 201, commented.text
+            assert owner.get(f"/api/tasks/{task['id']}").json()["comment_count"] == 1

@@ -3,7 +3,8 @@
 Piccolo passes driver errors through unwrapped. A lost or refused connection,
 a pool or statement timeout, or a locked SQLite file is the database being
 unavailable (503, retry), never a 500; a constraint violation that slipped past
-a service's check (a race) is a conflict (409).
+a service's check (a race) is a conflict (409), told apart: a duplicate, or a
+reference to a row removed meanwhile.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from taskstar.domain.errors import Conflict, DomainError, Unavailable
 logger = logging.getLogger("taskstar.piccolo")
 
 _UNAVAILABLE = "The database is unavailable; retry shortly"
-_CONFLICT = "A record with these values already exists"
+_DUPLICATE = "A record with these values already exists"
+_REMOVED_MEANWHILE = "A record this refers to was removed meanwhile"
 
 _CONNECTION_LOST = (
     asyncpg.PostgresConnectionError,
@@ -50,9 +52,15 @@ def _sqlite_unavailable(exc: sqlite3.Error) -> bool:
     return any(phrase in str(exc).lower() for phrase in _SQLITE_UNAVAILABLE_MESSAGES)
 
 
+def _refers_to_removed_row(exc: Exception) -> bool:
+    return isinstance(exc, asyncpg.ForeignKeyViolationError) or (
+        getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+    )
+
+
 def translate(exc: Exception) -> DomainError | None:
     if isinstance(exc, (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)):
-        return Conflict(_CONFLICT)
+        return Conflict(_REMOVED_MEANWHILE if _refers_to_removed_row(exc) else _DUPLICATE)
     if isinstance(exc, _CONNECTION_LOST) or (isinstance(exc, sqlite3.OperationalError) and _sqlite_unavailable(exc)):
         logger.warning("database unavailable: %r", exc)
         return Unavailable(_UNAVAILABLE)

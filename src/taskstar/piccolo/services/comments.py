@@ -31,9 +31,12 @@ class CommentService(Service):
 
     async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> dict[str, Any]:
         async with self.db.writing():
+            # Counting first locks the task, so a concurrent delete (after the guard saw the task)
+            # makes this a 404 rather than a foreign-key violation on the insert.
+            if not await self._count_on_task(task_id, 1):
+                raise NotFound("No task with this id")
             comment = Comment(workspace_id=access.workspace_id, task_id=task_id, author_id=author_id, body=body)
             await comment.save()
-            await self._count_on_task(task_id, 1)
             changes = {"comment_id": [None, str(comment.id)]}
             await record_activity([(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)])
             return await self._get(access, comment.id)
@@ -58,9 +61,14 @@ class CommentService(Service):
             await Comment.delete().where(Comment.id == comment_id)
             await self._count_on_task(comment["task_id"], -1)
 
-    async def _count_on_task(self, task_id: UUID, by: int) -> None:
-        """Not a task change: no version bump, no ``updated_at``."""
-        await Task.update({Task.comment_count: Task.comment_count + by}).where(Task.id == task_id)
+    async def _count_on_task(self, task_id: UUID, by: int) -> bool:
+        """Not a task change: no version bump, no ``updated_at``. False when the task is gone."""
+        counted = (
+            await Task.update({Task.comment_count: Task.comment_count + by})
+            .where(Task.id == task_id)
+            .returning(Task.id)
+        )
+        return bool(counted)
 
     async def _get(self, access: Access, comment_id: UUID) -> dict[str, Any]:
         comment = (

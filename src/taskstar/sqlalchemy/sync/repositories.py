@@ -410,13 +410,15 @@ class TaskRepository(SQLAlchemySyncRepository[Task]):
         result = self.session.execute(delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def bump_comment_count(self, task_id: UUID, by: int) -> None:
-        """Comments are not task changes: no version bump, no ``updated_at``."""
-        self.session.execute(
+    def bump_comment_count(self, task_id: UUID, by: int) -> bool:
+        """Comments are not task changes: no version bump, no ``updated_at``. False when the
+        task is gone; otherwise its row stays locked (PostgreSQL) until the transaction ends."""
+        result = self.session.execute(
             update(Task.__table__)
             .where(Task.__table__.c.id == task_id)
             .values(comment_count=Task.__table__.c.comment_count + by, updated_at=Task.__table__.c.updated_at)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
         """Unassign a user's tasks in a workspace; returns the ids changed."""

@@ -27,10 +27,13 @@ class CommentService(Service):
         return self.comments.page_for_task(task_id, limit=limit, offset=offset)
 
     def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> Comment:
+        # Counting first locks the task, so a concurrent delete (after the guard saw the task)
+        # makes this a 404 rather than a foreign-key violation on the insert.
+        if not self.tasks.bump_comment_count(task_id, 1):
+            raise NotFound("No task with this id")
         comment = self.comments.add(
             Comment(workspace_id=access.workspace_id, task_id=task_id, author_id=author_id, body=body)
         )
-        self.tasks.bump_comment_count(task_id, 1)
         changes = {"comment_id": [None, str(comment.id)]}
         self.activity.record([activity_entry(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)])
         created = self._get(access, comment.id)
