@@ -61,9 +61,9 @@ class Layers:
         return fail
 
     def preceded_by(self, action: Callable[[], None]) -> Callable[..., Any]:
-        """A replacement for ``comment_create`` (say) that first runs the blocking ``action``
-        (another request through the test client, say: in a worker thread on async paths,
-        where the event loop must stay free to serve it)."""
+        """A replacement for ``comment_create`` that first runs the blocking ``action`` (another
+        request through the test client: in a worker thread on async paths, where the event
+        loop must stay free to serve it)."""
         original = getattr(*self.comment_create)
         if self.is_async:
 
