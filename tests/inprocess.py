@@ -86,30 +86,23 @@ def layers_for(persistence: str, database: str) -> Layers:
     from sqlalchemy.exc import OperationalError
 
     disk_error = OperationalError("COMMIT", {}, Exception("disk I/O error"))
-    if persistence == "sqlalchemy-sync":
-        from sqlalchemy.orm import Session
+    is_async = persistence != "sqlalchemy-sync"
+    if is_async:
+        from sqlalchemy.ext.asyncio import AsyncSession as session
 
-        from taskstar.sqlalchemy.sync import repositories as sync_repositories
-        from taskstar.sqlalchemy.sync.services.comments import CommentService as SyncCommentService
+        from taskstar.sqlalchemy import repositories
+        from taskstar.sqlalchemy.services import comments
+    else:
+        from sqlalchemy.orm import Session as session
 
-        return Layers(
-            (sync_repositories.MembershipRepository, "add"),
-            (Session, "commit"),
-            disk_error,
-            (SyncCommentService, "create"),
-            is_async=False,
-        )
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from taskstar.sqlalchemy import repositories
-    from taskstar.sqlalchemy.services.comments import CommentService
-
+        from taskstar.sqlalchemy.sync import repositories
+        from taskstar.sqlalchemy.sync.services import comments
     return Layers(
         (repositories.MembershipRepository, "add"),
-        (AsyncSession, "commit"),
+        (session, "commit"),
         disk_error,
-        (CommentService, "create"),
-        is_async=True,
+        (comments.CommentService, "create"),
+        is_async=is_async,
     )
 
 
