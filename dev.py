@@ -3,7 +3,8 @@
 
     python3 dev.py run     # Taskstar on the embedded SQLite default, http://127.0.0.1:8000
     python3 dev.py demo    # fill a demo workspace to explore (then `run`)
-    python3 dev.py test    # the whole suite, on SQLite and PostgreSQL
+    python3 dev.py test    # the whole suite, on SQLite and PostgreSQL (targets side by side)
+    python3 dev.py test --quick  # the HTTP contract on the SQLite default only (about a minute)
     python3 dev.py lint    # ruff
     python3 dev.py twin    # regenerate the sqlalchemy-sync code from the async code (--check: fail if stale)
     python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
@@ -106,6 +107,24 @@ def run_reliability_suites(pytest_args: list[str]) -> int:
     return outcome.returncode
 
 
+#: Test processes for the full suite: each takes whole targets (database + server), and much of
+#: a target's time is spent waiting on its server, so more processes than this machine's 2 cores pay.
+TEST_WORKERS = os.environ.get("TASKSTAR_TEST_WORKERS", "3")
+QUICK_TARGET = "sqlalchemy-async:sqlite"
+
+
+def pytest_arguments(rest: list[str]) -> list[str]:
+    """``--quick``: the contract suite on the default path and database, in one process. Otherwise
+    the suite in ``TEST_WORKERS`` processes (pytest-xdist), one target's tests to one process,
+    unless the arguments pick their own ``-n``."""
+    if "--quick" in rest:
+        os.environ["TASKSTAR_TEST_TARGETS"] = QUICK_TARGET
+        return [argument for argument in rest if argument != "--quick"] + ["tests/contract"]
+    if any(argument == "-n" or argument.startswith(("-n", "--numprocesses")) for argument in rest):
+        return rest
+    return ["-n", TEST_WORKERS, "--dist", "loadgroup", *rest]
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
@@ -117,7 +136,7 @@ def main() -> None:
         os.execv(BIN / "taskstar", [str(BIN / "taskstar"), "demo", *rest])
     elif command == "test":
         install(dev=True)
-        os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *rest])
+        os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *pytest_arguments(rest)])
     elif command == "bench":
         install(dev=True)
         os.chdir(ROOT)  # the harness imports `bench` from the checkout
@@ -134,7 +153,7 @@ def main() -> None:
         sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     else:
         print(__doc__)
-        sys.exit(0 if command == "help" else 2)
+        sys.exit(0 if command in ("help", "--help", "-h") else 2)
 
 
 if __name__ == "__main__":

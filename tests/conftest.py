@@ -96,6 +96,16 @@ def in_process_api(app_client: TestClient[Litestar]) -> Api:
     return Api(app_client)  # type: ignore[arg-type]  # Litestar's TestClient is an httpx.Client
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``), every test of one target runs on the same worker,
+    so each worker builds a target's database and server once; targets run side by side."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        target = callspec.params.get("deployment") if callspec else None
+        if isinstance(target, Target):
+            item.add_marker(pytest.mark.xdist_group(target.id))
+
+
 #: Suites that CI demands on every selected target: each must pass at least one test there.
 DEMANDED_SUITES = ("fault", "soak", "security")
 _passed: set[tuple[str, str]] = set()  # (target id, suite or "any")
@@ -115,7 +125,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     tests themselves (``-k``, ``-m``, file arguments) are not held to this."""
     options = session.config.option
     selected_by_hand = session.config.args != session.config.getini("testpaths") or options.keyword or options.markexpr
-    if not os.environ.get("CI") or exitstatus != 0 or selected_by_hand:
+    is_xdist_worker = hasattr(session.config, "workerinput")  # the controller sees every worker's reports
+    if not os.environ.get("CI") or exitstatus != 0 or selected_by_hand or is_xdist_worker:
         return
     missing = [
         f"{target.id} ({suite})"
