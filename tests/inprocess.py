@@ -44,6 +44,8 @@ class Layers:
     """What the path's driver raises when a COMMIT fails."""
     comment_create: tuple[Any, str]
     """The service method that writes a comment, called after the guards passed."""
+    cursor_decoding: tuple[Any, str]
+    """Where the task service reads a keyset cursor's values (``domain.listing.decode_cursor``)."""
     is_async: bool
 
     def failing(self, error: Exception) -> Callable[..., Any]:
@@ -91,17 +93,18 @@ def layers_for(persistence: str, database: str) -> Layers:
         from sqlalchemy.ext.asyncio import AsyncSession as session
 
         from taskstar.sqlalchemy import repositories
-        from taskstar.sqlalchemy.services import comments
+        from taskstar.sqlalchemy.services import comments, tasks
     else:
         from sqlalchemy.orm import Session as session
 
         from taskstar.sqlalchemy.sync import repositories
-        from taskstar.sqlalchemy.sync.services import comments
+        from taskstar.sqlalchemy.sync.services import comments, tasks
     return Layers(
         (repositories.MembershipRepository, "add"),
         (session, "commit"),
         disk_error,
         (comments.CommentService, "create"),
+        (tasks, "decode_cursor"),
         is_async=is_async,
     )
 
@@ -113,6 +116,7 @@ def _piccolo_layers(database: str) -> Layers:
     from piccolo.engine.postgres import PostgresTransaction
     from piccolo.engine.sqlite import SQLiteTransaction
 
+    from taskstar.piccolo.services import tasks
     from taskstar.piccolo.services.comments import CommentService
     from taskstar.piccolo.tables import Membership
 
@@ -122,4 +126,6 @@ def _piccolo_layers(database: str) -> Layers:
     else:
         commit = (PostgresTransaction, "commit")
         failure = asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
-    return Layers((Membership, "save"), commit, failure, (CommentService, "create"), is_async=True)
+    return Layers(
+        (Membership, "save"), commit, failure, (CommentService, "create"), (tasks, "decode_cursor"), is_async=True
+    )

@@ -1,5 +1,6 @@
 """A constraint violation that slips past a service's checks (a race) is a 409 that says
-which it was: a duplicate, or a reference to a row removed meanwhile. Checked on the
+which it was: a duplicate, or a reference to a row removed meanwhile; any other integrity or
+data error is no duplicate (issue 13: a truncation was called "already exists"). Checked on the
 errors each driver really raises, as each persistence path receives them."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from advanced_alchemy import exceptions as aa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from taskstar.domain.errors import Conflict, DomainError
@@ -23,10 +25,16 @@ SCHEMA = (
     "CREATE TEMPORARY TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id))",
     "INSERT INTO parent (id) VALUES (1)",
     "INSERT INTO child (id, parent_id) VALUES (1, 1)",
+    "CREATE TEMPORARY TABLE named (name VARCHAR(3) NOT NULL)",
 )
 VIOLATIONS = {
     "duplicate": ("INSERT INTO child (id, parent_id) VALUES (1, 1)", "A record with these values already exists"),
     "removed": ("INSERT INTO child (id, parent_id) VALUES (2, 99)", "A record this refers to was removed meanwhile"),
+}
+#: Errors that are no conflict of the client's: the translation leaves them to the 500 handler.
+NOT_CONFLICTS = {
+    "not null": "INSERT INTO named (name) VALUES (NULL)",
+    "too long for its column": "INSERT INTO named (name) VALUES ('abcd')",  # SQLite does not enforce lengths
 }
 POSTGRES_DSN = POSTGRES_ADMIN_URL.split("://", 1)[1]
 
@@ -36,7 +44,7 @@ def raised_by_sqlite3(statement: str) -> Exception:
     connection.execute("PRAGMA foreign_keys=ON")
     for setup in SCHEMA:
         connection.execute(setup)
-    with pytest.raises(sqlite3.IntegrityError) as raised:
+    with pytest.raises(sqlite3.Error) as raised:
         connection.execute(statement)
     return raised.value
 
@@ -47,7 +55,7 @@ def raised_by_asyncpg(statement: str) -> Exception:
         try:
             for setup in SCHEMA:
                 await connection.execute(setup)
-            with pytest.raises(asyncpg.IntegrityConstraintViolationError) as raised:
+            with pytest.raises(asyncpg.PostgresError) as raised:
                 await connection.execute(statement)
             return raised.value
         finally:
@@ -58,7 +66,7 @@ def raised_by_asyncpg(statement: str) -> Exception:
 
 def raised_by_sqlalchemy(url: str, statement: str) -> Exception:
     engine = sa.create_engine(url, poolclass=sa.NullPool)
-    with engine.connect() as connection, pytest.raises(sa.exc.IntegrityError) as raised:
+    with engine.connect() as connection, pytest.raises(sa.exc.DBAPIError) as raised:
         if url.startswith("sqlite"):
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         for setup in SCHEMA:
@@ -76,7 +84,7 @@ def raised_by_sqlalchemy_async(url: str, statement: str) -> Exception:
                     await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 for setup in SCHEMA:
                     await connection.exec_driver_sql(setup)
-                with pytest.raises(sa.exc.IntegrityError) as raised:
+                with pytest.raises(sa.exc.DBAPIError) as raised:
                     await connection.exec_driver_sql(statement)
                 return raised.value
         finally:
@@ -114,3 +122,28 @@ def test_a_constraint_violation_is_a_conflict_that_names_its_kind(driver: str, v
 
     assert isinstance(translated, Conflict)
     assert translated.detail == detail
+
+
+@pytest.mark.parametrize(
+    ("driver", "error"),
+    [
+        (driver, error)
+        for driver in sorted(DRIVERS)
+        for error in sorted(NOT_CONFLICTS)
+        if not (error == "too long for its column" and "sqlite" in driver)  # SQLite has no length limits
+    ],
+)
+def test_an_error_that_is_no_unique_or_foreign_key_violation_is_no_conflict(driver: str, error: str) -> None:
+    raise_with, translate = DRIVERS[driver]
+    assert translate(raise_with(NOT_CONFLICTS[error])) is None
+
+
+@pytest.mark.parametrize("driver", ["sqlalchemy-asyncpg", "sqlalchemy-psycopg"])
+def test_advanced_alchemys_wrapping_of_a_truncation_is_no_conflict(driver: str) -> None:
+    """advanced-alchemy's repositories re-raise driver errors as their own ``IntegrityError``."""
+    raise_with, translate = DRIVERS[driver]
+    original = raise_with(NOT_CONFLICTS["too long for its column"])
+    with pytest.raises(aa.RepositoryError) as wrapped, aa.wrap_sqlalchemy_exception(dialect_name="postgresql"):
+        raise original
+
+    assert translate(wrapped.value) is None

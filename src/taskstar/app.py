@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Server
 
+from taskstar.domain.listing import cursor_signing_key
 from taskstar.http.auth import jwt_auth
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
@@ -17,6 +18,8 @@ from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
 from taskstar.http.pagination import provide_page
 from taskstar.http.problems import problem_details_plugin
 from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_store
+from taskstar.http.requests import TaskstarRequest
+from taskstar.http.task_queries import CURSOR_KEY_STATE
 from taskstar.persistence import PersistencePath
 from taskstar.settings import Persistence, Settings
 
@@ -65,9 +68,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "persistence": persistence,
                 "jwt_auth": auth,
+                CURSOR_KEY_STATE: cursor_signing_key(settings.secret_key),
                 "ready_timeout_seconds": settings.ready_timeout_seconds,
             }
         ),
+        request_class=TaskstarRequest,
         request_max_body_size=MAX_BODY_BYTES,
         logging_config=logging_config(settings.log_level, settings.log_format),
         openapi_config=OpenAPIConfig(

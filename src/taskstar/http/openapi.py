@@ -27,6 +27,10 @@ class ProblemDetails(msgspec.Struct):
 _ALWAYS = (400, 401, 503)
 
 
+#: A conditional read whose ``If-None-Match`` names the current version: no body, the ``ETag`` again.
+NOT_MODIFIED = {304: ResponseSpec(None, description="Not Modified: `If-None-Match` names the current version")}
+
+
 def problems(*statuses: int, public: bool = False) -> dict[int, ResponseSpec]:
     """Problem responses for ``statuses`` plus those any (authenticated) route can answer."""
     every = {*statuses, *_ALWAYS} - ({401} if public else set())

@@ -6,17 +6,21 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
+from litestar import Response
+from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import HeaderParameter, QueryParameter
 
-from taskstar.domain.errors import InvalidInput, StaleVersion
+from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters, TaskQuery
+from taskstar.domain.preconditions import Preconditions
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from taskstar.http.schemas import NO_NUL
 
 
 def provide_task_query(
+    state: State,
     status: Annotated[list[Status] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     priority: Annotated[list[Priority] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     assignee_id: Annotated[
@@ -46,11 +50,25 @@ def provide_task_query(
         text=q or None,
         due_before=due_before,
         due_after=due_after,
-        updated_after=updated_after.replace(tzinfo=UTC)
-        if updated_after and not updated_after.tzinfo
-        else updated_after,
+        updated_after=_in_utc(updated_after, field="updated_after"),
     )
-    return TaskQuery(filters, order_by, sort_order, limit=limit, offset=offset, cursor=cursor)
+    return TaskQuery(
+        filters, order_by, sort_order, limit=limit, offset=offset, cursor=cursor, cursor_key=state[CURSOR_KEY_STATE]
+    )
+
+
+def _in_utc(value: datetime | None, *, field: str) -> datetime | None:
+    """``value`` in UTC (a value without an offset is taken as UTC, as the contract's timestamps
+    are); ``InvalidInput`` when UTC cannot hold it (``9999-12-31T23:59:59-01:00`` is in year 10000),
+    before any driver converts it and overflows."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput.on(field, "out of range once converted to UTC (years 1 to 9999)") from None
 
 
 def _assignee(raw: str | None) -> UUID | None:
@@ -62,14 +80,33 @@ def _assignee(raw: str | None) -> UUID | None:
         raise InvalidInput.on("assignee_id", "a user id or `none`") from None
 
 
-def parse_if_match(raw: str | None) -> int | None:
-    """``If-Match: "<version>"`` (weak or strong); ``*`` or no header means any version."""
-    if raw is None or raw.strip() == "*":
-        return None
-    tag = raw.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise StaleVersion(f"If-Match {raw!r} matches no version of this task")
-    return int(tag)
+def provide_preconditions(
+    if_match: Annotated[
+        str | None,
+        HeaderParameter(
+            name="If-Match",
+            description='Entity tags (RFC 9110 13.1.1), e.g. `"3"` from the `ETag`, or `*`; 412 when none matches',
+        ),
+    ] = None,
+    if_none_match: Annotated[
+        str | None,
+        HeaderParameter(
+            name="If-None-Match",
+            description="Entity tags (RFC 9110 13.1.2): a read that lists the current one answers 304, a change 412",
+        ),
+    ] = None,
+) -> Preconditions:
+    return Preconditions.from_fields(if_match, if_none_match)
+
+
+def not_modified(version: int) -> Response[None]:
+    """304 Not Modified for a task whose ``ETag`` the client already holds (RFC 9110 15.4.5)."""
+    return Response(None, status_code=304, headers={"ETag": f'"{version}"'})
 
 
 TaskListQuery = NamedDependency[TaskQuery]
+#: Handler parameter type: the request's ``If-Match`` and ``If-None-Match``.
+TaskPreconditions = NamedDependency[Preconditions]
+
+#: The app state key of the cursor signing key (``domain.listing.cursor_signing_key``).
+CURSOR_KEY_STATE = "cursor_key"

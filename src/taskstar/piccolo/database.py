@@ -13,11 +13,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
+import asyncpg
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 
+from taskstar.driver_errors import server_sqlstate
 from taskstar.settings import DatabaseURL, Settings
+from taskstar.sqlite_functions import SQLITE_FUNCTIONS
 
 StatementListener = Callable[[object], None]
 
@@ -121,12 +124,20 @@ class TaskstarSQLiteEngine(_Counted, SQLiteEngine):
     async def get_connection(self) -> Any:
         await asyncio.wait_for(self._slots.acquire(), self.pool_timeout_seconds)  # TimeoutError: 503
         try:
-            connection = self.idle.pop() if self.idle else await super().get_connection()
+            connection = self.idle.pop() if self.idle else await self._open()
         except BaseException:
             self._slots.release()
             raise
         self.in_use += 1
         return _PooledConnection(connection, self)
+
+    async def _open(self) -> Any:
+        """A new aiosqlite connection (Piccolo's, with its foreign-keys pragma) with Taskstar's
+        SQL functions (``taskstar.sqlite_functions``: Unicode ``lower()``)."""
+        connection = await super().get_connection()
+        for name, arguments, function in SQLITE_FUNCTIONS:
+            await connection.create_function(name, arguments, function, deterministic=True)
+        return connection
 
     async def release(self, connection: Any, *, reuse: bool) -> None:
         self.in_use -= 1
@@ -171,10 +182,26 @@ class TaskstarSQLiteEngine(_Counted, SQLiteEngine):
         return _SQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
+def failed_in_the_driver(error: BaseException | None) -> bool:
+    """An asyncpg error that PostgreSQL did not send (``driver_errors.server_sqlstate``): asyncpg
+    failed mid-protocol (a parameter it could not encode, a lost connection), and the connection's
+    state is unknown, so it is closed rather than handed out again."""
+    driver_errors = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+    return isinstance(error, driver_errors) and server_sqlstate(error) is None
+
+
 class _PostgresTransaction(_ReleasingTransaction, PostgresTransaction):
     async def get_connection(self) -> Any:
         engine: TaskstarPostgresEngine = self.engine  # type: ignore[assignment]
         return await engine.acquire()
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        if self._parent is None and failed_in_the_driver(exc_info[1]):
+            # Closed, not rolled back and pooled: the server ends the transaction with it.
+            await self._discard()
+            self.engine.current_transaction.reset(self.context)  # type: ignore[attr-defined]
+            return False
+        return await super().__aexit__(*exc_info)
 
     async def _discard(self) -> None:
         # Closed rather than released: its state after a failed COMMIT is unknown.
@@ -208,6 +235,10 @@ class TaskstarPostgresEngine(_Counted, PostgresEngine):
         connection = await self.acquire()
         try:
             return await connection.fetch(query, *(args or []))
+        except BaseException as error:
+            if failed_in_the_driver(error):
+                connection.terminate()  # released below as closed: the pool opens a new one
+            raise
         finally:
             await self.pool.release(connection)  # type: ignore[union-attr]
 

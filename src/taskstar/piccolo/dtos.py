@@ -25,6 +25,7 @@ from litestar.types import Empty
 from litestar.typing import FieldDefinition
 from piccolo.table import Table
 
+from taskstar.http.requests import parse_json_body
 from taskstar.http.schemas import (
     ProjectCreate,
     ProjectUpdate,
@@ -85,8 +86,12 @@ class ContractDTO(PiccoloDTO[T]):
             )
 
     def decode_bytes(self, value: bytes) -> Any:
+        # Parsed untyped first, as Litestar parses the struct routes' bodies (``Request.json``):
+        # a value in a field the DTO ignores must still be JSON this server can read (a number
+        # beyond a double, nesting past the recursion limit), so that every path refuses alike.
+        builtins = parse_json_body(value)
         try:
-            data = super().decode_bytes(value)
+            data = super().decode_builtins(builtins)
             msgspec.convert(data.as_builtins(), self.contract)
         except (msgspec.ValidationError, SerializationException) as error:
             # The DTO's own decoding names the field in its message only: the same

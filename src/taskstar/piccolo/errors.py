@@ -4,7 +4,7 @@ Piccolo passes driver errors through unwrapped. A lost or refused connection,
 a pool or statement timeout, or a locked SQLite file is the database being
 unavailable (503, retry), never a 500; a constraint violation that slipped past
 a service's check (a race) is a conflict (409), told apart: a duplicate, or a
-reference to a row removed meanwhile.
+reference to a row removed meanwhile; any other integrity or data error is a server bug (500).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from taskstar.domain.errors import Conflict, DomainError, Unavailable
+from taskstar.driver_errors import violated_constraint
 
 logger = logging.getLogger("taskstar.piccolo")
 
@@ -52,15 +53,10 @@ def _sqlite_unavailable(exc: sqlite3.Error) -> bool:
     return any(phrase in str(exc).lower() for phrase in _SQLITE_UNAVAILABLE_MESSAGES)
 
 
-def _refers_to_removed_row(exc: Exception) -> bool:
-    return isinstance(exc, asyncpg.ForeignKeyViolationError) or (
-        getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-    )
-
-
 def translate(exc: Exception) -> DomainError | None:
-    if isinstance(exc, (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)):
-        return Conflict(_REMOVED_MEANWHILE if _refers_to_removed_row(exc) else _DUPLICATE)
+    violated = violated_constraint(exc)
+    if violated is not None:
+        return Conflict(_REMOVED_MEANWHILE if violated == "foreign_key" else _DUPLICATE)
     if isinstance(exc, _CONNECTION_LOST) or (isinstance(exc, sqlite3.OperationalError) and _sqlite_unavailable(exc)):
         logger.warning("database unavailable: %r", exc)
         return Unavailable(_UNAVAILABLE)

@@ -182,14 +182,12 @@ def _filtered(query: Any, filters: TaskFilters, *, is_sqlite: bool) -> Any:
             Task.id.is_in(TaskTag.select(TaskTag.task_id).where(TaskTag.tag_id.is_in(list(filters.tag_ids))))
         )
     if filters.text:
-        # LIKE with the wildcards of the text escaped; SQLite's LIKE ignores ASCII case already.
+        # LIKE with the wildcards of the text escaped. SQLite's LIKE ignores ASCII case only: both
+        # sides go through lower(), which is Unicode on Taskstar's connections (sqlite_functions).
         pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        like = "LIKE" if is_sqlite else "ILIKE"
-        query = query.where(
-            WhereRaw(
-                f"(task.title {like} {{}} ESCAPE '\\' OR task.description {like} {{}} ESCAPE '\\')", pattern, pattern
-            )
-        )
+        like = "lower({}) LIKE lower({{}}) ESCAPE '\\'" if is_sqlite else "{} ILIKE {{}} ESCAPE '\\'"
+        matches = f"({like.format('task.title')} OR {like.format('task.description')})"
+        query = query.where(WhereRaw(matches, pattern, pattern))
     if filters.due_before is not None:
         query = query.where(Task.due_date < filters.due_before)
     if filters.due_after is not None:

@@ -19,13 +19,16 @@ from advanced_alchemy.extensions.litestar.plugins.init.config.sync import defaul
 from litestar.datastructures import State
 from litestar.types import Message, Scope
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from taskstar.driver_errors import server_sqlstate
 from taskstar.settings import DatabaseKind, Settings
 from taskstar.sqlalchemy.answer_deadline import connect_with_answer_deadline
+from taskstar.sqlalchemy.errors import DRIVER_FAILURE
 from taskstar.sqlalchemy.models import Base
+from taskstar.sqlite_functions import SQLITE_FUNCTIONS
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -171,11 +174,37 @@ def _configured(kind: type[C], settings: Settings, driver: str, connect_args: di
     )
     if settings.database.kind is DatabaseKind.SQLITE:
         _tune_sqlite(config.core_engine())
+    else:
+        _discard_connections_the_driver_failed(config.core_engine())
     return config
 
 
+def _discard_connections_the_driver_failed(engine: Engine) -> None:
+    """A PostgreSQL connection whose statement failed in the driver itself is closed, never pooled.
+
+    PostgreSQL's own errors carry an SQLSTATE and leave the connection in a state both ends
+    agree on (the transaction is rolled back). An error without one was raised by the driver
+    (asyncpg refusing to encode a parameter, a protocol violation, a client-side deadline),
+    possibly mid-protocol: asyncpg was seen to believe a transaction open that the server had
+    not begun, and to fail every later transaction on that connection ("SAVEPOINT can only be
+    used in transaction blocks"). SQLAlchemy invalidates a connection whose error it is told is
+    a disconnect; only that one connection, not the whole pool.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _invalidate_unless_the_server_answered(context: ExceptionContext) -> None:
+        if context.is_disconnect or context.connection is None:
+            return
+        if server_sqlstate(context.original_exception) is None:
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = False
+            if context.sqlalchemy_exception is not None:
+                setattr(context.sqlalchemy_exception, DRIVER_FAILURE, True)
+
+
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL, enforced foreign keys, and write transactions that take the lock up front.
+    """WAL, enforced foreign keys, Unicode ``lower()`` (``taskstar.sqlite_functions``), and
+    write transactions that take the lock up front.
 
     A deferred transaction that reads and then writes cannot wait for the write
     lock (SQLite answers "database is locked" at once), so requests that write
@@ -191,6 +220,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        for name, arguments, function in SQLITE_FUNCTIONS:
+            dbapi_connection.create_function(name, arguments, function, deterministic=True)
 
 
 def _begin_sqlite_transaction(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.keys import tag_name_key
 from taskstar.piccolo.tables import Tag
 
 from .base import Service, save_changes
@@ -22,10 +23,11 @@ class TagService(Service):
             return tags, await Tag.count().where(in_workspace)
 
     async def create(self, access: Access, fields: dict[str, Any]) -> Tag:
+        name_key = tag_name_key(fields["name"])
         async with self.db.writing():
             if await self._name_taken(access.workspace_id, fields["name"]):
                 raise _name_conflict(fields["name"])
-            tag = Tag(**fields, workspace_id=access.workspace_id, name_key=fields["name"].lower())
+            tag = Tag(**fields, workspace_id=access.workspace_id, name_key=name_key)
             await tag.save()
         return tag
 
@@ -34,9 +36,10 @@ class TagService(Service):
             tag = await self._get(access, tag_id)
             name = changes.get("name")
             if name is not None:
-                if name.lower() != tag.name_key and await self._name_taken(access.workspace_id, name):
+                name_key = tag_name_key(name)
+                if name_key != tag.name_key and await self._name_taken(access.workspace_id, name):
                     raise _name_conflict(name)
-                changes = {**changes, "name_key": name.lower()}
+                changes = {**changes, "name_key": name_key}
             await save_changes(tag, changes)
         return tag
 

@@ -11,6 +11,7 @@ from uuid_utils.compat import uuid7
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
+from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.piccolo import queries
 from taskstar.piccolo.queries import TaskView
@@ -131,12 +132,16 @@ class TaskService(Service):
             return await queries.task_views(access.workspace_id, [task.id for task in tasks])
 
     async def update(
-        self, access: Access, actor_id: UUID, task_id: UUID, changes: dict[str, Any], if_match: int | None
+        self,
+        access: Access,
+        actor_id: UUID,
+        task_id: UUID,
+        changes: dict[str, Any],
+        preconditions: Preconditions = NO_PRECONDITIONS,
     ) -> TaskView:
         async with self.db.writing():
             task = await self._for_update(access, task_id)
-            if if_match is not None and task["version"] != if_match:
-                raise StaleVersion(f"The task is at version {task['version']}, not {if_match}; reload it and retry")
+            preconditions.check_write(task["version"])
             await self._check_references(access, [changes], prefix=None)
             before = _domain(task)
             wanted = {field: value for field, value in changes.items() if field in WRITABLE}
@@ -191,9 +196,17 @@ class TaskService(Service):
                 await record_activity(entries)
             return await queries.task_views(access.workspace_id, ids)
 
-    async def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> TaskView:
+    async def move(
+        self,
+        access: Access,
+        actor_id: UUID,
+        task_id: UUID,
+        target_project_id: UUID,
+        preconditions: Preconditions = NO_PRECONDITIONS,
+    ) -> TaskView:
         async with self.db.writing():
             task = await self._for_update(access, task_id)
+            preconditions.check_write(task["version"])
             if target_project_id != task["project_id"]:
                 target = (
                     await Project.select(Project.id, Project.key)

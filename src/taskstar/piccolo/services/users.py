@@ -5,6 +5,7 @@ from uuid import UUID
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
 from taskstar.domain.roles import Role
 from taskstar.persistence import ResourceRef
@@ -16,9 +17,9 @@ from .base import Service
 
 class UserService(Service):
     async def register(self, *, email: str, password: str, name: str) -> User:
+        email = email_key(email)
         # Hash before the transaction: the write lock is held for two statements only.
         password_hash = await hash_password_async(password)
-        email = email.lower()
         async with self.db.writing():
             if await User.exists().where(User.email == email):
                 raise Conflict(

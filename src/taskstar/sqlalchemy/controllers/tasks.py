@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.domain.tasks import task_key
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import NOT_MODIFIED, problems
 from taskstar.http.pagination import Page
 from taskstar.http.schemas import (
     ActivityRead,
@@ -28,15 +27,17 @@ from taskstar.http.schemas import (
     UserRef,
     set_fields,
 )
-from taskstar.http.task_queries import TaskListQuery, parse_if_match, provide_task_query
+from taskstar.http.task_queries import (
+    TaskListQuery,
+    TaskPreconditions,
+    not_modified,
+    provide_preconditions,
+    provide_task_query,
+)
 from taskstar.sqlalchemy.models import User
 
 from ..repositories import TaskView
 from .dependencies import Tasks, provide_task_service
-
-IfMatch = Annotated[
-    str | None, HeaderParameter(name="If-Match", description='`"<version>"` from the ETag; 412 when stale')
-]
 
 
 def _user(user: User | None) -> UserRef | None:
@@ -83,6 +84,7 @@ class TaskController(Controller):
     dependencies = {
         "tasks": Provide(provide_task_service, sync_to_thread=False),
         "task_query": Provide(provide_task_query, sync_to_thread=False),
+        "preconditions": Provide(provide_preconditions, sync_to_thread=False),
     }
 
     @get(
@@ -163,12 +165,17 @@ class TaskController(Controller):
     @get(
         "/api/tasks/{task_id:uuid}",
         operation_id="getTask",
-        responses=problems(404),
+        responses={**problems(404, 412), **NOT_MODIFIED},
         opt={ACTION_KEY: Action.READ},
     )
-    async def get_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> Response[TaskRead]:
-        """A task, with its version as ``ETag``."""
-        return _with_etag(await tasks.get(access, task_id))
+    async def get_task(
+        self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership, preconditions: TaskPreconditions
+    ) -> Response[TaskRead]:
+        """A task, with its version as ``ETag``; 304 when ``If-None-Match`` names that version."""
+        task = await tasks.get(access, task_id)
+        if preconditions.not_modified(task.row.version):
+            return not_modified(task.row.version)
+        return _with_etag(task)
 
     @patch(
         "/api/tasks/{task_id:uuid}",
@@ -183,11 +190,11 @@ class TaskController(Controller):
         tasks: Tasks,
         access: CurrentMembership,
         request: CallerRequest,
-        if_match: IfMatch = None,
+        preconditions: TaskPreconditions,
     ) -> Response[TaskRead]:
-        """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``,
-        a stale version is refused with 412 and nothing changes."""
-        task = await tasks.update(access, request.user.id, task_id, set_fields(data), parse_if_match(if_match))
+        """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``
+        naming no current version (or ``If-None-Match`` naming it), 412 and nothing changes."""
+        task = await tasks.update(access, request.user.id, task_id, set_fields(data), preconditions)
         return _with_etag(task)
 
     @delete(
@@ -204,7 +211,7 @@ class TaskController(Controller):
         "/api/tasks/{task_id:uuid}/move",
         operation_id="moveTask",
         status_code=200,
-        responses=problems(403, 404),
+        responses=problems(403, 404, 412),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def move_task(
@@ -214,9 +221,11 @@ class TaskController(Controller):
         tasks: Tasks,
         access: CurrentMembership,
         request: CallerRequest,
+        preconditions: TaskPreconditions,
     ) -> Response[TaskRead]:
-        """Move to another project of the workspace; the task takes that project's next number."""
-        return _with_etag(await tasks.move(access, request.user.id, task_id, data.project_id))
+        """Move to another project of the workspace; the task takes that project's next number.
+        Conditional like PATCH (``If-Match``, ``If-None-Match``)."""
+        return _with_etag(await tasks.move(access, request.user.id, task_id, data.project_id, preconditions))
 
     @get(
         "/api/tasks/{task_id:uuid}/activity",

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.keys import tag_name_key
 from taskstar.sqlalchemy.models import Tag
 
 from ..repositories import TagRepository
@@ -23,19 +24,21 @@ class TagService(Service):
         return await self.tags.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
 
     async def create(self, access: Access, *, name: str, color: str) -> Tag:
+        name_key = tag_name_key(name)
         if await self.tags.name_taken(access.workspace_id, name):
             raise _name_conflict(name)
-        tag = await self.tags.add(Tag(workspace_id=access.workspace_id, name=name, name_key=name.lower(), color=color))
+        tag = await self.tags.add(Tag(workspace_id=access.workspace_id, name=name, name_key=name_key, color=color))
         await self.session.commit()
         return tag
 
     async def update(self, access: Access, tag_id: UUID, changes: dict[str, Any]) -> Tag:
         tag = await self._get(access, tag_id)
         name = changes.get("name")
-        if name is not None and name.lower() != tag.name_key and await self.tags.name_taken(access.workspace_id, name):
-            raise _name_conflict(name)
         if name is not None:
-            tag.name_key = name.lower()
+            name_key = tag_name_key(name)
+            if name_key != tag.name_key and await self.tags.name_taken(access.workspace_id, name):
+                raise _name_conflict(name)
+            tag.name_key = name_key
         for field, value in changes.items():
             setattr(tag, field, value)
         await self.session.flush()

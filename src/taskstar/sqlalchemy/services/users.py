@@ -5,6 +5,7 @@ from uuid import UUID
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
 from taskstar.persistence import ResourceRef
 from taskstar.sqlalchemy.models import User
@@ -17,9 +18,9 @@ class UserService(Service):
     users = repository(UserRepository)
 
     async def register(self, *, email: str, password: str, name: str) -> User:
+        email = email_key(email)
         # Hash before the first query: the write transaction stays short.
         password_hash = await hash_password_async(password)
-        email = email.lower()
         if await self.users.by_email(email) is not None:
             raise Conflict(
                 "An account with this email already exists",

@@ -2,19 +2,18 @@
 # src/taskstar/sqlalchemy/controllers/tasks.py
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.domain.tasks import task_key
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import NOT_MODIFIED, problems
 from taskstar.http.pagination import Page
 from taskstar.http.schemas import (
     ActivityRead,
@@ -30,16 +29,18 @@ from taskstar.http.schemas import (
     UserRef,
     set_fields,
 )
-from taskstar.http.task_queries import TaskListQuery, parse_if_match, provide_task_query
+from taskstar.http.task_queries import (
+    TaskListQuery,
+    TaskPreconditions,
+    not_modified,
+    provide_preconditions,
+    provide_task_query,
+)
 from taskstar.http.threaded import delete_in_thread, get_in_thread, patch_in_thread, post_in_thread
 from taskstar.sqlalchemy.models import User
 
 from ..repositories import TaskView
 from .dependencies import Tasks, provide_task_service
-
-IfMatch = Annotated[
-    str | None, HeaderParameter(name="If-Match", description='`"<version>"` from the ETag; 412 when stale')
-]
 
 
 def _user(user: User | None) -> UserRef | None:
@@ -86,6 +87,7 @@ class TaskController(Controller):
     dependencies = {
         "tasks": Provide(provide_task_service, sync_to_thread=False),
         "task_query": Provide(provide_task_query, sync_to_thread=False),
+        "preconditions": Provide(provide_preconditions, sync_to_thread=False),
     }
 
     @get_in_thread(
@@ -166,12 +168,17 @@ class TaskController(Controller):
     @get_in_thread(
         "/api/tasks/{task_id:uuid}",
         operation_id="getTask",
-        responses=problems(404),
+        responses={**problems(404, 412), **NOT_MODIFIED},
         opt={ACTION_KEY: Action.READ},
     )
-    def get_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> Response[TaskRead]:
-        """A task, with its version as ``ETag``."""
-        return _with_etag(tasks.get(access, task_id))
+    def get_task(
+        self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership, preconditions: TaskPreconditions
+    ) -> Response[TaskRead]:
+        """A task, with its version as ``ETag``; 304 when ``If-None-Match`` names that version."""
+        task = tasks.get(access, task_id)
+        if preconditions.not_modified(task.row.version):
+            return not_modified(task.row.version)
+        return _with_etag(task)
 
     @patch_in_thread(
         "/api/tasks/{task_id:uuid}",
@@ -186,11 +193,11 @@ class TaskController(Controller):
         tasks: Tasks,
         access: CurrentMembership,
         request: CallerRequest,
-        if_match: IfMatch = None,
+        preconditions: TaskPreconditions,
     ) -> Response[TaskRead]:
-        """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``,
-        a stale version is refused with 412 and nothing changes."""
-        task = tasks.update(access, request.user.id, task_id, set_fields(data), parse_if_match(if_match))
+        """Partial update; ``null`` clears description, assignee and due date. With ``If-Match``
+        naming no current version (or ``If-None-Match`` naming it), 412 and nothing changes."""
+        task = tasks.update(access, request.user.id, task_id, set_fields(data), preconditions)
         return _with_etag(task)
 
     @delete_in_thread(
@@ -207,7 +214,7 @@ class TaskController(Controller):
         "/api/tasks/{task_id:uuid}/move",
         operation_id="moveTask",
         status_code=200,
-        responses=problems(403, 404),
+        responses=problems(403, 404, 412),
         opt={ACTION_KEY: Action.WRITE},
     )
     def move_task(
@@ -217,9 +224,11 @@ class TaskController(Controller):
         tasks: Tasks,
         access: CurrentMembership,
         request: CallerRequest,
+        preconditions: TaskPreconditions,
     ) -> Response[TaskRead]:
-        """Move to another project of the workspace; the task takes that project's next number."""
-        return _with_etag(tasks.move(access, request.user.id, task_id, data.project_id))
+        """Move to another project of the workspace; the task takes that project's next number.
+        Conditional like PATCH (``If-Match``, ``If-None-Match``)."""
+        return _with_etag(tasks.move(access, request.user.id, task_id, data.project_id, preconditions))
 
     @get_in_thread(
         "/api/tasks/{task_id:uuid}/activity",

@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
+from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.sqlalchemy.models import Activity, Tag, Task
 
@@ -125,13 +126,17 @@ class TaskService(Service):
         return created
 
     def update(
-        self, access: Access, actor_id: UUID, task_id: UUID, changes: dict[str, Any], if_match: int | None
+        self,
+        access: Access,
+        actor_id: UUID,
+        task_id: UUID,
+        changes: dict[str, Any],
+        preconditions: Preconditions = NO_PRECONDITIONS,
     ) -> TaskView:
         task = self.tasks.for_update(access.workspace_id, task_id, with_tags="tag_ids" in changes)
         if task is None:
             raise NotFound("No task with this id")
-        if if_match is not None and task.version != if_match:
-            raise StaleVersion(f"The task is at version {task.version}, not {if_match}; reload it and retry")
+        preconditions.check_write(task.version)
         tags = self._check_references(access, [changes], prefix=None)
         changed = self._apply(task, changes, tags)
         if changed:  # nothing changed: no new version, no activity
@@ -168,10 +173,18 @@ class TaskService(Service):
         self.session.commit()
         return updated
 
-    def move(self, access: Access, actor_id: UUID, task_id: UUID, target_project_id: UUID) -> TaskView:
+    def move(
+        self,
+        access: Access,
+        actor_id: UUID,
+        task_id: UUID,
+        target_project_id: UUID,
+        preconditions: Preconditions = NO_PRECONDITIONS,
+    ) -> TaskView:
         task = self.tasks.for_update(access.workspace_id, task_id, with_tags=True)
         if task is None:
             raise NotFound("No task with this id")
+        preconditions.check_write(task.version)
         if target_project_id == task.project_id:
             return self.tasks.view(access.workspace_id, task.id)  # type: ignore[return-value]
         target = self.projects.in_workspace(access.workspace_id, target_project_id)
