@@ -3,15 +3,20 @@ from what an operation creates to the operations its id opens."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 from litestar import Litestar, get, post
 from litestar.params import FromPath
+from litestar.testing import TestClient
+from litestar.types import Empty
 
 from taskstar.http.openapi_links import LINKS, NEW_ID, LinkError, Links, add_links
 from tests.contract.api import INTERNAL_KEYS, Api
+from tests.targets import PERSISTENCE_PATHS
 
 PUBLIC_OPERATIONS = {"register", "login", "health", "ready"}
 
@@ -131,3 +136,84 @@ def test_a_link_names_its_target_and_where_its_parameters_come_from() -> None:
     add_links(document, [Links("createThing", {"thing_id": NEW_ID}, ("getThing",))])
     links = document.to_schema()["paths"]["/things"]["post"]["responses"]["201"]["links"]
     assert links == {"getThing": {"operationId": "getThing", "parameters": {"thing_id": "$response.body#/id"}}}
+
+
+def _document_served_by(persistence: str, data_dir: Path) -> bytes:
+    from taskstar.app import create_app
+    from taskstar.settings import Settings
+
+    env = {"TASKSTAR_PERSISTENCE": persistence, "TASKSTAR_DATA_DIR": str(data_dir), "TASKSTAR_SECRET_KEY": "k" * 40}
+    app = create_app(Settings.from_env(env))
+    with TestClient(app) as client:  # the document as /schema/openapi.json serves it
+        response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    return response.content
+
+
+def test_the_document_is_byte_identical_on_every_persistence_path(tmp_path: Path) -> None:
+    """A client generated from one path's document works against every other path (issue 14).
+    The app is built without touching a database: the document does not depend on one."""
+    documents = {path: _document_served_by(path, tmp_path / path) for path in PERSISTENCE_PATHS}
+    reference = documents["sqlalchemy-async"]
+    assert reference == _document_served_by("sqlalchemy-async", tmp_path / "again"), "the document must be stable"
+    differing = [path for path, document in documents.items() if document != reference]
+    assert not differing, f"the OpenAPI documents of {differing} differ from sqlalchemy-async's"
+
+    components = json.loads(reference)["components"]["schemas"]
+    internal = [name for name in components if "." in name or name.endswith(("RequestBody", "ResponseBody"))]
+    assert not internal, f"components named after handlers or modules: {internal}"
+    assert {"ProjectRead", "TagRead", "UserRead", "ProjectCreate", "ProjectUpdate"} <= set(components)
+
+
+#: The routes whose bodies the seed has each path shape with its own DTO machinery.
+SERIALIZED_BY_DTO = {"register", "createProject", "getProject", "listProjects", "updateProject", "createTag"}
+SERIALIZED_BY_DTO |= {"listTags", "updateTag"}
+PAGES_OF_MODELS = {"listProjects", "listTags"}
+PICCOLO_REQUEST_DTOS = {"createProject", "updateProject", "createTag", "updateTag"}
+PICCOLO_REQUEST_DTOS |= {"createWorkspace", "updateWorkspace"}
+
+
+def _handlers(persistence: str, data_dir: Path) -> dict[str, Any]:
+    from taskstar.app import create_app
+    from taskstar.settings import Settings
+
+    env = {"TASKSTAR_PERSISTENCE": persistence, "TASKSTAR_DATA_DIR": str(data_dir), "TASKSTAR_SECRET_KEY": "k" * 40}
+    app = create_app(Settings.from_env(env))
+    return {
+        handler.operation_id: handler
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        if isinstance(handler.operation_id, str)
+    }
+
+
+@pytest.mark.parametrize("persistence", ["sqlalchemy-async", "sqlalchemy-split", "sqlalchemy-sync"])
+def test_sqlalchemy_paths_serialize_models_through_the_plugins_own_dtos(persistence: str, tmp_path: Path) -> None:
+    """The seed's demonstration: a handler that returns a model, with no DTO declared, is
+    serialized by the DTO the SQLAlchemy serialization plugin generates (combined plugin on async)."""
+    from advanced_alchemy.extensions.litestar import SQLAlchemyDTO
+
+    handlers = _handlers(persistence, tmp_path)
+    for operation_id in sorted(PAGES_OF_MODELS):  # a page wrapper names its item DTO explicitly
+        dto = handlers[operation_id].return_dto
+        assert isinstance(dto, type) and issubclass(dto, SQLAlchemyDTO), (operation_id, dto)
+    for operation_id in sorted(SERIALIZED_BY_DTO - PAGES_OF_MODELS):
+        handler = handlers[operation_id]
+        assert handler.return_dto in (None, Empty), f"{operation_id} declares a DTO of its own"
+        dto = handler.resolve_return_dto()
+        assert dto is not None and issubclass(dto, SQLAlchemyDTO), (operation_id, dto)
+        assert not dto.__module__.startswith("taskstar"), f"{operation_id}: {dto} is not the plugin's"
+
+
+def test_piccolo_shapes_requests_and_responses_with_piccolo_dtos(tmp_path: Path) -> None:
+    from litestar.contrib import piccolo as litestar_piccolo
+
+    handlers = _handlers("piccolo", tmp_path)
+    for operation_id in sorted(SERIALIZED_BY_DTO):
+        dto = handlers[operation_id].resolve_return_dto()
+        assert dto is not None and issubclass(dto, litestar_piccolo.PiccoloDTO), (operation_id, dto)
+    for operation_id in sorted(PICCOLO_REQUEST_DTOS):
+        dto = handlers[operation_id].resolve_data_dto()
+        assert dto is not None and issubclass(dto, litestar_piccolo.PiccoloDTO), (operation_id, dto)
+        assert dto.config.partial == operation_id.startswith("update"), operation_id  # PATCH is partial
+        assert {"id", "created_at", "updated_at", "workspace_id"} <= set(dto.config.exclude), operation_id

@@ -13,6 +13,7 @@ from taskstar.domain.listing import cursor_signing_key
 from taskstar.http.auth import jwt_auth
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
+from taskstar.http.openapi import drop_unreferenced_components
 from taskstar.http.openapi_links import add_links
 from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
 from taskstar.http.pagination import provide_page
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Litestar cannot declare links on handlers; adding them to the built document now makes a
     # link to a renamed operation fail here, and `taskstar schema openapi` export them too.
     add_links(app.openapi_schema)
+    drop_unreferenced_components(app.openapi_schema)
     return app
 
 

@@ -38,7 +38,11 @@ def health() -> dict[str, str]:
     operation_id="ready",
     exclude_from_auth=True,
     security=PUBLIC,
-    responses={503: ResponseSpec(data_container=dict[str, str], description="The database does not answer")},
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, str], generate_examples=False, description="The database does not answer"
+        )
+    },
 )
 async def ready(state: State) -> Response[dict[str, str]]:
     """200 when the database answers within the readiness timeout, 503 otherwise."""

@@ -146,9 +146,34 @@ class ProjectUpdate(Schema):
     archived: bool | UnsetType = UNSET
 
 
+class ProjectRead(Schema):
+    """A project as every path sends it (the SQLAlchemy paths serialize the model through the
+    serialization plugin's DTO, piccolo through a PiccoloDTO; this is the shape both document)."""
+
+    id: UUID
+    workspace_id: UUID
+    key: str
+    name: str
+    description: str | None
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+
+
 class TagCreate(Schema):
     name: Name
     color: Color
+
+
+class TagRead(Schema):
+    """A tag as every path sends it (see ``ProjectRead``)."""
+
+    id: UUID
+    workspace_id: UUID
+    name: str
+    color: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class TagUpdate(Schema):

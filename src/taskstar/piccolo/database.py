@@ -256,6 +256,7 @@ Engine = TaskstarSQLiteEngine | TaskstarPostgresEngine
 def engine_for(database: DatabaseURL, settings: Settings | None = None) -> Engine:
     settings = settings or Settings(database=database, data_dir=database.sqlite_path.parent)
     if database.kind == "sqlite":
+        database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)  # as the SQLAlchemy paths do
         return TaskstarSQLiteEngine(
             str(database.sqlite_path),
             busy_timeout_seconds=settings.sqlite_busy_timeout_seconds,

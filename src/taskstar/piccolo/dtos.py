@@ -13,19 +13,23 @@ which columns a client owns (exclusions) and whether a body is partial.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any, ClassVar, TypeVar, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_origin, get_type_hints
 
 import msgspec
 from litestar.contrib import piccolo as litestar_piccolo
 from litestar.dto import DTOConfig
 from litestar.dto.data_structures import DTOFieldDefinition
 from litestar.exceptions import SerializationException, ValidationException
+from litestar.openapi.spec import Reference, Schema
 from litestar.params import KwargDefinition
 from litestar.types import Empty
 from litestar.typing import FieldDefinition
 from piccolo.table import Table
 
 from taskstar.http.requests import parse_json_body
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 from taskstar.http.schemas import (
     ProjectCreate,
     ProjectUpdate,
@@ -85,6 +89,14 @@ class ContractDTO(PiccoloDTO[T]):
                 name=definition.name,
             )
 
+    @classmethod
+    def create_openapi_schema(
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: SchemaCreator
+    ) -> Reference | Schema:
+        """Documented as ``contract``, the struct every body is held to: the component the other
+        paths' struct routes show, not one named after this handler (issue 14: one document)."""
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(cls.contract))
+
     def decode_bytes(self, value: bytes) -> Any:
         # Parsed untyped first, as Litestar parses the struct routes' bodies (``Request.json``):
         # a value in a field the DTO ignores must still be JSON this server can read (a number
@@ -132,7 +144,7 @@ class ProjectPatch(ProjectWrite):
     config = DTOConfig(exclude=SERVER_OWNED | {"last_task_number"}, partial=True)
 
 
-class ProjectRead(PiccoloDTO[Project]):
+class ProjectReadDTO(PiccoloDTO[Project]):
     config = DTOConfig(exclude={"last_task_number"})
 
 
@@ -146,7 +158,7 @@ class TagPatch(TagWrite):
     config = DTOConfig(exclude=SERVER_OWNED | {"name_key"}, partial=True)
 
 
-class TagRead(PiccoloDTO[Tag]):
+class TagReadDTO(PiccoloDTO[Tag]):
     config = DTOConfig(exclude={"name_key"})
 
 
@@ -160,7 +172,7 @@ class WorkspacePatch(WorkspaceWrite):
     config = DTOConfig(exclude=SERVER_OWNED, partial=True)
 
 
-class UserRead(PiccoloDTO[User]):
+class UserReadDTO(PiccoloDTO[User]):
     """The registered account; the password hash is excluded both ways (it is also a secret column)."""
 
     config = DTOConfig(exclude={"password_hash"})

@@ -7,11 +7,10 @@ from litestar.security.jwt import JWTAuth
 
 from taskstar.domain.access import Caller
 from taskstar.http.auth import PUBLIC, issue_token
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.ratelimit import RATE_LIMITED
-from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, present
-from taskstar.http.schemas import UserRead as UserSchema
-from taskstar.piccolo.dtos import UserRead
+from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
+from taskstar.piccolo.dtos import UserReadDTO
 from taskstar.piccolo.tables import User
 
 from .dependencies import Users, provide_user_service
@@ -27,8 +26,8 @@ class AuthController(Controller):
         operation_id="register",
         exclude_from_auth=True,
         security=PUBLIC,
-        return_dto=UserRead,
-        responses=problems(409, 429, public=True),
+        return_dto=UserReadDTO,
+        responses=problems(409, 429, public=True) | serialized_as(UserRead, 201),
         opt={RATE_LIMITED: True},
     )
     async def register(self, data: JSONBody[RegisterRequest], users: Users) -> User:
@@ -52,6 +51,6 @@ class AuthController(Controller):
 
 
 @get("/api/me", tags=["auth"], operation_id="me", responses=problems(), sync_to_thread=False)
-def me(request: Request[Caller, object, object]) -> UserSchema:
+def me(request: Request[Caller, object, object]) -> UserRead:
     """The caller, as loaded by authentication (no further query)."""
-    return present(request.user, UserSchema)
+    return present(request.user, UserRead)

@@ -10,9 +10,10 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.piccolo.dtos import ProjectPatch, ProjectRead, ProjectWrite
+from taskstar.http.schemas import ProjectRead
+from taskstar.piccolo.dtos import ProjectPatch, ProjectReadDTO, ProjectWrite
 from taskstar.piccolo.tables import Project
 
 from .dependencies import Projects, provide_project_service
@@ -21,12 +22,12 @@ from .dependencies import Projects, provide_project_service
 class ProjectController(Controller):
     tags = ["projects"]
     dependencies = {"projects": Provide(provide_project_service, sync_to_thread=False)}
-    return_dto = ProjectRead
+    return_dto = ProjectReadDTO
 
     @get(
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="listProjects",
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[ProjectRead]),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_projects(
@@ -40,7 +41,7 @@ class ProjectController(Controller):
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="createProject",
         dto=ProjectWrite,
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def create_project(
@@ -56,7 +57,7 @@ class ProjectController(Controller):
     @get(
         "/api/projects/{project_id:uuid}",
         operation_id="getProject",
-        responses=problems(404),
+        responses=problems(404) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.READ},
     )
     async def get_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> Project:
@@ -66,7 +67,7 @@ class ProjectController(Controller):
         "/api/projects/{project_id:uuid}",
         operation_id="updateProject",
         dto=ProjectPatch,
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def update_project(

@@ -10,9 +10,10 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.piccolo.dtos import TagPatch, TagRead, TagWrite
+from taskstar.http.schemas import TagRead
+from taskstar.piccolo.dtos import TagPatch, TagReadDTO, TagWrite
 from taskstar.piccolo.tables import Tag
 
 from .dependencies import Tags, provide_tag_service
@@ -21,12 +22,12 @@ from .dependencies import Tags, provide_tag_service
 class TagController(Controller):
     tags = ["tags"]
     dependencies = {"tag_service": Provide(provide_tag_service, sync_to_thread=False)}
-    return_dto = TagRead
+    return_dto = TagReadDTO
 
     @get(
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="listTags",
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[TagRead]),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_tags(
@@ -40,7 +41,7 @@ class TagController(Controller):
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="createTag",
         dto=TagWrite,
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def create_tag(
@@ -53,7 +54,7 @@ class TagController(Controller):
         "/api/tags/{tag_id:uuid}",
         operation_id="updateTag",
         dto=TagPatch,
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead),
         opt={ACTION_KEY: Action.MANAGE_TAGS},
     )
     async def update_tag(

@@ -7,7 +7,7 @@ from litestar.security.jwt import JWTAuth
 
 from taskstar.domain.access import Caller
 from taskstar.http.auth import PUBLIC, issue_token
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.ratelimit import RATE_LIMITED
 from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
 from taskstar.sqlalchemy.models import User
@@ -25,7 +25,7 @@ class AuthController(Controller):
         operation_id="register",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses=problems(409, 429, public=True),
+        responses=problems(409, 429, public=True) | serialized_as(UserRead, 201),
         opt={RATE_LIMITED: True},
     )
     async def register(self, data: JSONBody[RegisterRequest], users: Users) -> User:

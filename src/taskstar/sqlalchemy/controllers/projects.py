@@ -9,9 +9,9 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import ProjectCreate, ProjectUpdate, set_fields
+from taskstar.http.schemas import ProjectCreate, ProjectRead, ProjectUpdate, set_fields
 from taskstar.sqlalchemy.dtos import ProjectDTO
 from taskstar.sqlalchemy.models import Project
 
@@ -26,7 +26,7 @@ class ProjectController(Controller):
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="listProjects",
         return_dto=ProjectDTO,
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[ProjectRead]),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_projects(
@@ -39,7 +39,7 @@ class ProjectController(Controller):
     @post(
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="createProject",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def create_project(
@@ -55,7 +55,7 @@ class ProjectController(Controller):
     @get(
         "/api/projects/{project_id:uuid}",
         operation_id="getProject",
-        responses=problems(404),
+        responses=problems(404) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.READ},
     )
     async def get_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> Project:
@@ -64,7 +64,7 @@ class ProjectController(Controller):
     @patch(
         "/api/projects/{project_id:uuid}",
         operation_id="updateProject",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def update_project(

@@ -9,9 +9,9 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import TagCreate, TagUpdate, set_fields
+from taskstar.http.schemas import TagCreate, TagRead, TagUpdate, set_fields
 from taskstar.sqlalchemy.dtos import TagDTO
 from taskstar.sqlalchemy.models import Tag
 
@@ -26,7 +26,7 @@ class TagController(Controller):
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="listTags",
         return_dto=TagDTO,
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[TagRead]),
         opt={ACTION_KEY: Action.READ},
     )
     async def list_tags(
@@ -39,7 +39,7 @@ class TagController(Controller):
     @post(
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="createTag",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     async def create_tag(
@@ -55,7 +55,7 @@ class TagController(Controller):
     @patch(
         "/api/tags/{tag_id:uuid}",
         operation_id="updateTag",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead),
         opt={ACTION_KEY: Action.MANAGE_TAGS},
     )
     async def update_tag(

@@ -9,7 +9,7 @@ from litestar.security.jwt import JWTAuth
 
 from taskstar.domain.access import Caller
 from taskstar.http.auth import PUBLIC, issue_token
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.ratelimit import RATE_LIMITED
 from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
 from taskstar.http.threaded import get_in_thread, post_in_thread
@@ -28,7 +28,7 @@ class AuthController(Controller):
         operation_id="register",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses=problems(409, 429, public=True),
+        responses=problems(409, 429, public=True) | serialized_as(UserRead, 201),
         opt={RATE_LIMITED: True},
     )
     def register(self, data: JSONBody[RegisterRequest], users: Users) -> User:

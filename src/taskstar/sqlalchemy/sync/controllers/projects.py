@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import ProjectCreate, ProjectUpdate, set_fields
+from taskstar.http.schemas import ProjectCreate, ProjectRead, ProjectUpdate, set_fields
 from taskstar.http.threaded import delete_in_thread, get_in_thread, patch_in_thread, post_in_thread
 from taskstar.sqlalchemy.dtos import ProjectDTO
 from taskstar.sqlalchemy.models import Project
@@ -29,7 +29,7 @@ class ProjectController(Controller):
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="listProjects",
         return_dto=ProjectDTO,
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[ProjectRead]),
         opt={ACTION_KEY: Action.READ},
     )
     def list_projects(
@@ -42,7 +42,7 @@ class ProjectController(Controller):
     @post_in_thread(
         "/api/workspaces/{workspace_id:uuid}/projects",
         operation_id="createProject",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     def create_project(
@@ -58,7 +58,7 @@ class ProjectController(Controller):
     @get_in_thread(
         "/api/projects/{project_id:uuid}",
         operation_id="getProject",
-        responses=problems(404),
+        responses=problems(404) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.READ},
     )
     def get_project(self, project_id: FromPath[UUID], projects: Projects, access: CurrentMembership) -> Project:
@@ -67,7 +67,7 @@ class ProjectController(Controller):
     @patch_in_thread(
         "/api/projects/{project_id:uuid}",
         operation_id="updateProject",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(ProjectRead),
         opt={ACTION_KEY: Action.WRITE},
     )
     def update_project(

@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import problems
+from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import TagCreate, TagUpdate, set_fields
+from taskstar.http.schemas import TagCreate, TagRead, TagUpdate, set_fields
 from taskstar.http.threaded import delete_in_thread, get_in_thread, patch_in_thread, post_in_thread
 from taskstar.sqlalchemy.dtos import TagDTO
 from taskstar.sqlalchemy.models import Tag
@@ -29,7 +29,7 @@ class TagController(Controller):
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="listTags",
         return_dto=TagDTO,
-        responses=problems(404),
+        responses=problems(404) | serialized_as(OffsetPagination[TagRead]),
         opt={ACTION_KEY: Action.READ},
     )
     def list_tags(
@@ -42,7 +42,7 @@ class TagController(Controller):
     @post_in_thread(
         "/api/workspaces/{workspace_id:uuid}/tags",
         operation_id="createTag",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead, 201),
         opt={ACTION_KEY: Action.WRITE},
     )
     def create_tag(
@@ -58,7 +58,7 @@ class TagController(Controller):
     @patch_in_thread(
         "/api/tags/{tag_id:uuid}",
         operation_id="updateTag",
-        responses=problems(403, 404, 409),
+        responses=problems(403, 404, 409) | serialized_as(TagRead),
         opt={ACTION_KEY: Action.MANAGE_TAGS},
     )
     def update_tag(
