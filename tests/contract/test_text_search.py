@@ -1,11 +1,12 @@
 """``q`` finds text case-insensitively over all of Unicode, alike on SQLite and PostgreSQL
-(issue 13, kind 3: SQLite's own ``lower()`` and ``LIKE`` fold ASCII letters only)."""
+(issue 13, kind 3: SQLite's own ``lower()`` and ``LIKE`` fold ASCII letters only; Python's
+``str.lower`` differs from PostgreSQL's on "İ" and a word-final "Σ")."""
 
 from __future__ import annotations
 
 from tests.contract.api import Api, create_project, create_task
 
-TITLES = ("Straße Über", "Червоний план", "ΣΟΦΙΑ review", "Ärger mit Öl", "plain ascii")
+TITLES = ("Straße Über", "Червоний план", "ΣΟΦΙΑ review", "Ärger mit Öl", "plain ascii", "ΟΔΟΣ", "İSTANBUL")
 
 
 #: (q, the titles it finds): every case-insensitive match over Unicode, wildcards literal.
@@ -19,6 +20,13 @@ SEARCHES = [
     ("öl", {"Ärger mit Öl"}),
     ("PLAIN", {"plain ascii"}),
     ("Ü%", set()),
+    # One character at a time, as PostgreSQL lower-cases: a capital sigma is the medial small
+    # sigma wherever it stands (medial and final small sigma are two letters); a dotted capital I is i.
+    ("οδοσ", {"ΟΔΟΣ"}),
+    ("οδος", set()),
+    ("Σ", {"ΣΟΦΙΑ review", "ΟΔΟΣ"}),
+    ("istanbul", {"İSTANBUL"}),
+    ("İstanbul", {"İSTANBUL"}),
 ]
 
 
