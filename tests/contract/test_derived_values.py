@@ -138,3 +138,23 @@ def test_a_cursor_from_another_server_key_or_unsigned_is_400(api: Api) -> None:
     payload, _, mac = page["next_cursor"].partition(".")
     for forged in (payload, f"{payload}.", f"{payload}.{mac[::-1]}", f"{payload}.{'A' * len(mac)}", "é.é"):
         assert_problem(owner.get(tasks, params={"limit": 2, "cursor": forged}), 400)
+
+
+def test_a_cursor_belongs_to_its_project_and_not_to_the_order_of_repeated_filters(api: Api) -> None:
+    owner = api.register()
+    workspace_id = owner.create_workspace()["id"]
+    first, second = create_project(owner, workspace_id), create_project(owner, workspace_id)
+    for project in (first, second):
+        for status in ("todo", "done", "todo"):
+            create_task(owner, project["id"], status=status)
+    filters = {"limit": 1, "status": ["todo", "done"]}
+    page = owner.get(f"/api/projects/{first['id']}/tasks", params=filters).json()
+
+    elsewhere = owner.get(f"/api/projects/{second['id']}/tasks", params={**filters, "cursor": page["next_cursor"]})
+    problem = assert_problem(elsewhere, 400)
+    assert [error["field"] for error in problem["errors"]] == ["cursor"]
+
+    reordered = {"limit": 1, "status": ["done", "todo", "done"], "cursor": page["next_cursor"]}
+    rest = owner.get(f"/api/projects/{first['id']}/tasks", params=reordered)
+    assert rest.status_code == 200, rest.text
+    assert rest.json()["items"][0]["number"] == 2

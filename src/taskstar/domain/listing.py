@@ -49,6 +49,8 @@ class TaskQuery:
     limit: int = 20
     offset: int = 0
     cursor: str | None = None
+    list_of: UUID | None = None
+    """Whose list it is (the project): a cursor of one project's list is refused on another's."""
     cursor_key: bytes = field(default=b"", repr=False)
     """The HMAC key cursors are signed with (``cursor_signing_key``); never shown in a repr."""
 
@@ -57,8 +59,8 @@ class TaskQuery:
             raise InvalidInput.on("cursor", "cursor and offset do not combine")
 
     def fingerprint(self) -> str:
-        """Identifies filters and sort, so a cursor is only valid for the list it came from."""
-        shape = repr((self.filters, self.sort.value, self.order.value)).encode()
+        """Identifies the list, its filters and sort, so a cursor is only valid for the list it came from."""
+        shape = repr((self.list_of, self.filters, self.sort.value, self.order.value)).encode()
         return hashlib.blake2b(shape, digest_size=8).hexdigest()
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from litestar import Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters, TaskQuery
@@ -21,6 +21,7 @@ from taskstar.http.schemas import NO_NUL
 
 def provide_task_query(
     state: State,
+    project_id: FromPath[UUID],
     status: Annotated[list[Status] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     priority: Annotated[list[Priority] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     assignee_id: Annotated[
@@ -42,18 +43,26 @@ def provide_task_query(
     ] = None,
 ) -> TaskQuery:
     filters = TaskFilters(
-        statuses=tuple(dict.fromkeys(status or ())),
-        priorities=tuple(dict.fromkeys(priority or ())),
+        # Sorted sets: the same filters in another order are the same list (and cursor fingerprint).
+        statuses=tuple(sorted(set(status or ()))),
+        priorities=tuple(sorted(set(priority or ()))),
         assignee=_assignee(assignee_id),
         unassigned=assignee_id == "none",
-        tag_ids=tuple(dict.fromkeys(tag_id or ())),
+        tag_ids=tuple(sorted(set(tag_id or ()))),
         text=q or None,
         due_before=due_before,
         due_after=due_after,
         updated_after=_in_utc(updated_after, field="updated_after"),
     )
     return TaskQuery(
-        filters, order_by, sort_order, limit=limit, offset=offset, cursor=cursor, cursor_key=state[CURSOR_KEY_STATE]
+        filters,
+        order_by,
+        sort_order,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        list_of=project_id,
+        cursor_key=state[CURSOR_KEY_STATE],
     )
 
 
