@@ -104,3 +104,17 @@ def test_if_match_is_evaluated_before_if_none_match_and_a_missing_task_is_404_wh
     missing = "/api/tasks/01900000-0000-7000-8000-000000000009"
     assert_problem(owner.get(missing, headers={"If-None-Match": "*"}), 404)
     assert_problem(owner.patch(missing, json={"title": "x"}, headers={"If-Match": '"1"'}), 404)
+
+
+def test_a_conditional_delete_removes_only_the_version_it_names(
+    owner_and_tasks: tuple[Api, TaskAtVersion2, str],
+) -> None:
+    owner, task_at_version_2, _ = owner_and_tasks
+    path = f"/api/tasks/{task_at_version_2()['id']}"
+    for if_match in NOT_MATCHING_VERSION_2:
+        assert_problem(owner.delete(path, headers={"If-Match": if_match}), 412)
+    assert_problem(owner.delete(path, headers={"If-None-Match": '"2"'}), 412)
+    assert owner.get(path).status_code == 200
+    assert owner.delete(path, headers={"If-Match": '"1", "2"'}).status_code == 204
+    assert_problem(owner.get(path), 404)
+    assert_problem(owner.delete(path, headers={"If-Match": "*"}), 404)

@@ -48,7 +48,9 @@ class EntityTags:
         return self.any or any(tag == opaque for _, tag in self.tags)
 
     def __str__(self) -> str:
-        return "*" if self.any else ", ".join(f'{"W/" if weak else ""}"{tag}"' for weak, tag in self.tags)
+        if self.any:
+            return "*"
+        return ", ".join(f'{"W/" if weak else ""}"{tag}"' for weak, tag in self.tags) or "no entity tag"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ class Preconditions:
             if_match=EntityTags.parse(if_match) if if_match is not None else None,
             if_none_match=EntityTags.parse(if_none_match) if if_none_match is not None else None,
         )
+
+    @property
+    def sent(self) -> bool:
+        """Whether the request carried either field at all."""
+        return self.if_match is not None or self.if_none_match is not None
 
     def check_write(self, version: int) -> None:
         """Before changing a resource now at ``version``: raises ``StaleVersion`` (412) unless both

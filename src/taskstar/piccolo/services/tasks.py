@@ -225,9 +225,12 @@ class TaskService(Service):
                 await record_activity([(access.workspace_id, task_id, actor_id, ActivityKind.MOVED, changed)])
             return await self._view(access, task_id)
 
-    async def delete(self, access: Access, task_id: UUID) -> None:
-        """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""
+    async def delete(self, access: Access, task_id: UUID, preconditions: Preconditions = NO_PRECONDITIONS) -> None:
+        """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE). With
+        conditional header fields, the task is read and locked first to check them."""
         async with self.db.writing():
+            if preconditions.sent:
+                preconditions.check_write((await self._for_update(access, task_id))["version"])
             deleted = (
                 await Task.delete()
                 .where(Task.id == task_id, Task.workspace_id == access.workspace_id)

@@ -201,7 +201,12 @@ class TaskService(Service):
         await self.session.commit()
         return moved  # type: ignore[return-value]  # locked above, so it exists
 
-    async def delete(self, access: Access, task_id: UUID) -> None:
+    async def delete(self, access: Access, task_id: UUID, preconditions: Preconditions = NO_PRECONDITIONS) -> None:
+        if preconditions.sent:  # the version must be read (and locked) first; otherwise one DELETE
+            task = await self.tasks.for_update(access.workspace_id, task_id, with_tags=False)
+            if task is None:
+                raise NotFound("No task with this id")
+            preconditions.check_write(task.version)
         if not await self.tasks.remove(access.workspace_id, task_id):
             raise NotFound("No task with this id")
         await self.session.commit()

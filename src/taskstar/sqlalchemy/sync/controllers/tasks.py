@@ -203,12 +203,15 @@ class TaskController(Controller):
     @delete_in_thread(
         "/api/tasks/{task_id:uuid}",
         operation_id="deleteTask",
-        responses=problems(403, 404),
+        responses=problems(403, 404, 412),
         opt={ACTION_KEY: Action.WRITE},
     )
-    def delete_task(self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership) -> None:
-        """Delete a task with its comments and activity; its number is not reused."""
-        tasks.delete(access, task_id)
+    def delete_task(
+        self, task_id: FromPath[UUID], tasks: Tasks, access: CurrentMembership, preconditions: TaskPreconditions
+    ) -> None:
+        """Delete a task with its comments and activity; its number is not reused. Conditional
+        like PATCH (``If-Match``, ``If-None-Match``)."""
+        tasks.delete(access, task_id, preconditions)
 
     @post_in_thread(
         "/api/tasks/{task_id:uuid}/move",
