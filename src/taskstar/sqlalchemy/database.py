@@ -20,6 +20,7 @@ from litestar.datastructures import State
 from litestar.types import Message, Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -182,24 +183,25 @@ def _configured(kind: type[C], settings: Settings, driver: str, connect_args: di
 def _discard_connections_the_driver_failed(engine: Engine) -> None:
     """A PostgreSQL connection whose statement failed in the driver itself is closed, never pooled.
 
-    PostgreSQL's own errors carry an SQLSTATE and leave the connection in a state both ends
-    agree on (the transaction is rolled back). An error without one was raised by the driver
-    (asyncpg refusing to encode a parameter, a protocol violation, a client-side deadline),
-    possibly mid-protocol: asyncpg was seen to believe a transaction open that the server had
-    not begun, and to fail every later transaction on that connection ("SAVEPOINT can only be
-    used in transaction blocks"). SQLAlchemy invalidates a connection whose error it is told is
-    a disconnect; only that one connection, not the whole pool.
+    An error response from PostgreSQL (an SQLSTATE with a severity) leaves the connection in a
+    state both ends agree on. A DBAPI error without one was raised by the driver (asyncpg refusing
+    to encode a parameter, a protocol violation, a client-side deadline), possibly mid-protocol:
+    issue 13 reports asyncpg then believing a transaction open that the server had not begun, and
+    failing every later transaction on that connection ("SAVEPOINT can only be used in transaction
+    blocks"). SQLAlchemy invalidates a connection whose error it is told is a disconnect; only that
+    one connection, not the whole pool. Errors SQLAlchemy raises before calling the driver (a bind
+    processor's) leave the connection alone.
     """
 
     @event.listens_for(engine, "handle_error")
     def _invalidate_unless_the_server_answered(context: ExceptionContext) -> None:
-        if context.is_disconnect or context.connection is None:
+        failed_in_the_dbapi = isinstance(context.sqlalchemy_exception, DBAPIError)
+        if context.is_disconnect or context.connection is None or not failed_in_the_dbapi:
             return
         if server_sqlstate(context.original_exception) is None:
             context.is_disconnect = True
             context.invalidate_pool_on_disconnect = False
-            if context.sqlalchemy_exception is not None:
-                setattr(context.sqlalchemy_exception, DRIVER_FAILURE, True)
+            setattr(context.sqlalchemy_exception, DRIVER_FAILURE, True)
 
 
 def _tune_sqlite(engine: Engine) -> None:
