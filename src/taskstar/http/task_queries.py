@@ -1,4 +1,6 @@
-"""The task list's query parameters, whitelisted by their types: anything else is a 400."""
+"""The task routes' inputs beyond path and body: the list's query parameters, whitelisted by
+their types (anything else is a 400), and the conditional header fields (``If-Match``,
+``If-None-Match``) read into ``domain.preconditions.Preconditions``."""
 
 from __future__ import annotations
 
