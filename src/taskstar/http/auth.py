@@ -11,9 +11,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
+from taskstar.contract import AccessToken
 from taskstar.domain.access import Caller
 from taskstar.http.guards import MEMBERSHIP_STATE, addressed_resource
-from taskstar.http.schemas import AccessToken
 from taskstar.persistence import PersistencePath
 
 #: OpenAPI security of routes that need no token (an empty requirement: anyone).

@@ -13,12 +13,12 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
+from taskstar.contract import NO_NUL
 from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters, TaskQuery
 from taskstar.domain.preconditions import Preconditions
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
-from taskstar.http.schemas import NO_NUL
 
 
 def provide_task_query(

@@ -30,7 +30,7 @@ from taskstar.http.requests import parse_json_body
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
-from taskstar.http.schemas import (
+from taskstar.contract import (
     ProjectCreate,
     ProjectUpdate,
     TagCreate,
@@ -52,7 +52,7 @@ SERVER_OWNED = {"id", "created_at", "updated_at", "workspace_id"}
 
 
 class ContractDTO(PiccoloDTO[T]):
-    """A request DTO held to a contract struct of ``taskstar.http.schemas``.
+    """A request DTO held to a contract struct of ``taskstar.contract``.
 
     ``fields_from`` (the create struct) gives each writable field its annotation and
     default, so the DTO validates and documents them. Litestar drops length limits

@@ -6,7 +6,7 @@ out the columns the model marks ``dto_field("private")``. The plugin recognizes
 a model or a list of models, not a page wrapper: ``OffsetPagination[Project]``
 names its DTO here. Shapes that join or nest (tasks, comments, members,
 workspaces with the caller's role, activity) are contract structs in
-``taskstar.http.schemas``, and so is every request body: DTOs do not enforce the
+``taskstar.contract``, and so is every request body: DTOs do not enforce the
 contract's lengths and patterns.
 """
 

@@ -8,12 +8,12 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import CommentRead, CommentWrite, UserRef
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import CommentRead, CommentWrite, UserRef
 
 from .dependencies import Comments, provide_comment_service
 

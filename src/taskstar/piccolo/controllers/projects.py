@@ -8,11 +8,11 @@ from litestar.dto import DTOData
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import ProjectRead
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import ProjectRead
 from taskstar.piccolo.dtos import ProjectPatch, ProjectReadDTO, ProjectWrite
 from taskstar.piccolo.tables import Project
 

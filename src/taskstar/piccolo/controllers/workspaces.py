@@ -9,12 +9,12 @@ from litestar.dto import DTOData
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action, Role
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import WorkspaceRead
 from taskstar.piccolo.dtos import WorkspacePatch, WorkspaceWrite
 from taskstar.piccolo.tables import Workspace
 

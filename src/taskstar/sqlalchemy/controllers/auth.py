@@ -5,11 +5,11 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth
 
+from taskstar.contract import AccessToken, LoginRequest, RegisterRequest, UserRead, present
 from taskstar.domain.access import Caller
 from taskstar.http.auth import PUBLIC, issue_token
 from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.ratelimit import RATE_LIMITED
-from taskstar.http.schemas import AccessToken, LoginRequest, RegisterRequest, UserRead, present
 from taskstar.sqlalchemy.models import User
 
 from .dependencies import Users, provide_user_service

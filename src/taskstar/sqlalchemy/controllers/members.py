@@ -7,11 +7,11 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import MemberCreate, MemberRead, MemberUpdate, present
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import MemberCreate, MemberRead, MemberUpdate, present
 
 from .dependencies import Members, provide_member_service
 

@@ -7,11 +7,11 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import ProjectCreate, ProjectRead, ProjectUpdate, set_fields
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems, serialized_as
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import ProjectCreate, ProjectRead, ProjectUpdate, set_fields
 from taskstar.sqlalchemy.dtos import ProjectDTO
 from taskstar.sqlalchemy.models import Project
 

@@ -7,13 +7,7 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.domain.access import Caller
-from taskstar.domain.roles import Action
-from taskstar.domain.tasks import task_key
-from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import NOT_MODIFIED, problems
-from taskstar.http.pagination import Page
-from taskstar.http.schemas import (
+from taskstar.contract import (
     ActivityRead,
     TagRef,
     TaskBulkCreate,
@@ -27,6 +21,12 @@ from taskstar.http.schemas import (
     UserRef,
     set_fields,
 )
+from taskstar.domain.access import Caller
+from taskstar.domain.roles import Action
+from taskstar.domain.tasks import task_key
+from taskstar.http.guards import ACTION_KEY, CurrentMembership
+from taskstar.http.openapi import NOT_MODIFIED, problems
+from taskstar.http.pagination import Page
 from taskstar.http.task_queries import (
     TaskListQuery,
     TaskPreconditions,

@@ -7,12 +7,12 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import WorkspaceCreate, WorkspaceRead, WorkspaceUpdate, set_fields
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action, Role
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import WorkspaceCreate, WorkspaceRead, WorkspaceUpdate, set_fields
 from taskstar.sqlalchemy.models import Workspace
 
 from .dependencies import Workspaces, provide_workspace_service

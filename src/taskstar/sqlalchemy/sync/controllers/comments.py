@@ -9,12 +9,12 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import CommentRead, CommentWrite, UserRef
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import CommentRead, CommentWrite, UserRef
 from taskstar.http.threaded import delete_in_thread, get_in_thread, patch_in_thread, post_in_thread
 from taskstar.sqlalchemy.models import Comment
 

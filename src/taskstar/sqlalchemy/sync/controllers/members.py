@@ -9,11 +9,11 @@ from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
+from taskstar.contract import MemberCreate, MemberRead, MemberUpdate, present
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-from taskstar.http.schemas import MemberCreate, MemberRead, MemberUpdate, present
 from taskstar.http.threaded import delete_in_thread, get_in_thread, patch_in_thread, post_in_thread
 
 from .dependencies import Members, provide_member_service

@@ -1,4 +1,4 @@
-"""The contract's request and response shapes (``shared/spec/api.md``).
+"""The contract's request and response shapes (``shared/spec/api.md``), free of any framework.
 
 Request structs list only the fields a client owns: anything else in a body
 is ignored, on every path, the way Litestar's DTOs ignore excluded fields.
