@@ -97,7 +97,7 @@ def run_reliability_suites(pytest_args: list[str]) -> int:
     suites = [BIN / "python", "-m", "pytest", "-m", "fault or soak or security", *pytest_args]
     outcome = subprocess.run(suites, cwd=ROOT, env={**os.environ, "TASKSTAR_RELIABILITY_REPORT": str(report)})
     if report.exists():
-        table = subprocess.run([BIN / "python", "-m", "tests.reliability", report], cwd=ROOT, check=True,
+        table = subprocess.run([BIN / "python", "-m", "tests.support.reliability", report], cwd=ROOT, check=True,
                                capture_output=True, text=True).stdout  # fmt: skip
         document = RELIABILITY_DOC.read_text()
         before, _, rest = document.partition(FIGURES_START)

@@ -9,10 +9,7 @@ and commit for real, with no rollback tricks that would hide commit failures.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,30 +18,11 @@ from litestar.testing import TestClient
 
 from taskstar.app import create_app
 from taskstar.settings import Settings
-from tests.contract.api import Api, assert_nothing_private
-from tests.inprocess import Layers, layers_for
-from tests.server import Server, taskstar
-from tests.targets import ScratchDatabase, Target, selected_targets
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """A migrated database and the environment that points Taskstar at it."""
-
-    target: Target
-    env: dict[str, str]
-
-
-def deployment_env(target: Target, database_url: str, data_dir: Path) -> dict[str, str]:
-    return {
-        "TASKSTAR_PERSISTENCE": target.persistence,
-        "TASKSTAR_DATABASE_URL": database_url,
-        "TASKSTAR_DATA_DIR": str(data_dir),
-        "TASKSTAR_SECRET_KEY": secrets.token_urlsafe(48),
-        # Tests register many users from one address; the limit itself has its own tests.
-        "TASKSTAR_AUTH_RATE_LIMIT": "100000/minute",
-        "TASKSTAR_LOG_LEVEL": "WARNING",
-    }
+from tests.support.api import Api, assert_nothing_private
+from tests.support.deployment import Deployment, deployment_env
+from tests.support.inprocess import Layers, layers_for
+from tests.support.server import Server, taskstar
+from tests.support.targets import ScratchDatabase, Target, selected_targets
 
 
 @pytest.fixture(scope="session", params=selected_targets(), ids=lambda target: target.id)

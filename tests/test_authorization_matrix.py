@@ -27,10 +27,10 @@ from taskstar.app import create_app
 from taskstar.domain.roles import MINIMUM_ROLE, Action, Role
 from taskstar.http.guards import ACTION_KEY
 from taskstar.settings import Settings
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project, create_tag, create_task, project_key, unique
-from tests.reliability import Figures, record
-from tests.traffic import describe
+from tests.support.api import Api, create_project, create_tag, create_task, project_key, unique
+from tests.support.deployment import Deployment
+from tests.support.reliability import Figures, record
+from tests.support.traffic import describe
 
 pytestmark = pytest.mark.security
 

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.contract.api import PASSWORD, Api, unique
-from tests.server import Server
+from tests.support.api import PASSWORD, Api, unique
+from tests.support.server import Server
 
 
 def test_concurrent_registrations_and_workspace_creation(server: Server, api: Api) -> None:

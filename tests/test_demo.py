@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from tests.conftest import Deployment
-from tests.contract.api import Api
-from tests.server import taskstar
+from tests.support.api import Api
+from tests.support.deployment import Deployment
+from tests.support.server import taskstar
 
 
 def test_demo_fills_a_workspace_a_new_user_can_explore(deployment: Deployment, api: Api) -> None:

@@ -12,9 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import Deployment
-from tests.server import Server, taskstar
-from tests.targets import ScratchDatabase
+from tests.support.deployment import Deployment
+from tests.support.server import Server, taskstar
+from tests.support.targets import ScratchDatabase
 
 
 def test_migrations_match_the_models(deployment: Deployment) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from taskstar.domain.errors import Conflict, DomainError
 from taskstar.piccolo import errors as piccolo_errors
 from taskstar.sqlalchemy import errors as sqlalchemy_errors
-from tests.targets import POSTGRES_ADMIN_URL
+from tests.support.targets import POSTGRES_ADMIN_URL
 
 SCHEMA = (
     "CREATE TEMPORARY TABLE parent (id INTEGER PRIMARY KEY)",

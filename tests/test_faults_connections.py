@@ -23,11 +23,11 @@ from litestar.testing import TestClient
 
 from taskstar.app import create_app
 from taskstar.settings import Settings
-from tests.conftest import Deployment
-from tests.contract.api import Api, assert_problem, create_project, create_task
-from tests.faults import database_of_its_own, on_postgresql_targets, running_server
-from tests.inprocess import Layers
-from tests.targets import POSTGRES_ADMIN_URL
+from tests.support.api import Api, assert_problem, create_project, create_task
+from tests.support.deployment import Deployment
+from tests.support.faults import database_of_its_own, on_postgresql_targets, running_server
+from tests.support.inprocess import Layers
+from tests.support.targets import POSTGRES_ADMIN_URL
 
 pytestmark = [pytest.mark.fault, on_postgresql_targets]
 

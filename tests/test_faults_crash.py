@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project
-from tests.invariants import every_item, half_applied, read_project
-from tests.reliability import Figures, record
-from tests.server import Server
-from tests.traffic import Answer, Client, Traffic, describe, statuses
+from tests.support.api import Api, create_project
+from tests.support.deployment import Deployment
+from tests.support.invariants import every_item, half_applied, read_project
+from tests.support.reliability import Figures, record
+from tests.support.server import Server
+from tests.support.traffic import Answer, Client, Traffic, describe, statuses
 
 pytestmark = pytest.mark.fault
 

@@ -19,8 +19,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import Deployment
-from tests.faults import (
+from tests.support.deployment import Deployment
+from tests.support.faults import (
     CreateAndComment,
     database_of_its_own,
     lost_writes,
@@ -29,11 +29,11 @@ from tests.faults import (
     running_server,
     seconds_until_serving,
 )
-from tests.reliability import Figures, record
-from tests.server import Server
-from tests.targets import POSTGRES_ADMIN_URL
-from tests.tcp_proxy import TcpProxy
-from tests.traffic import Answer, Traffic, describe, statuses
+from tests.support.reliability import Figures, record
+from tests.support.server import Server
+from tests.support.targets import POSTGRES_ADMIN_URL
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.traffic import Answer, Traffic, describe, statuses
 
 pytestmark = [pytest.mark.fault, on_postgresql_targets]
 

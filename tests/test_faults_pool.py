@@ -19,11 +19,11 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api
-from tests.faults import owner_with_project, running_server
-from tests.reliability import Figures, record
-from tests.traffic import count_codes, describe
+from tests.support.api import Api
+from tests.support.deployment import Deployment
+from tests.support.faults import owner_with_project, running_server
+from tests.support.reliability import Figures, record
+from tests.support.traffic import count_codes, describe
 
 pytestmark = pytest.mark.fault
 

@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project
-from tests.faults import CreateAndComment, lost_writes
-from tests.reliability import Figures, record
-from tests.server import Server
-from tests.traffic import Traffic, describe, statuses
+from tests.support.api import Api, create_project
+from tests.support.deployment import Deployment
+from tests.support.faults import CreateAndComment, lost_writes
+from tests.support.reliability import Figures, record
+from tests.support.server import Server
+from tests.support.traffic import Traffic, describe, statuses
 
 pytestmark = pytest.mark.fault
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import PASSWORD, Api, create_project, unique
-from tests.reliability import Figures, attack_figures, record, tallied
+from tests.support.api import PASSWORD, Api, create_project, unique
+from tests.support.deployment import Deployment
+from tests.support.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 

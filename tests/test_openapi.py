@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 from litestar.types import Empty
 
 from taskstar.http.openapi_links import LINKS, NEW_ID, LinkError, Links, add_links
-from tests.contract.api import INTERNAL_KEYS, Api
-from tests.targets import PERSISTENCE_PATHS
+from tests.support.api import INTERNAL_KEYS, Api
+from tests.support.targets import PERSISTENCE_PATHS
 
 PUBLIC_OPERATIONS = {"register", "login", "health", "ready"}
 

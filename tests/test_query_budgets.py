@@ -11,8 +11,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.contract.api import Api, project_key
-from tests.inprocess import StatementCounter
+from tests.support.api import Api, project_key
+from tests.support.inprocess import StatementCounter
 
 BUDGET_TABLE = Path(__file__).parents[1] / "docs" / "query-budgets.md"
 

@@ -14,11 +14,11 @@ from litestar.testing import TestClient
 
 from taskstar.app import create_app
 from taskstar.settings import Settings
-from tests.conftest import Deployment
-from tests.contract.api import assert_problem
-from tests.reliability import Figures, record
-from tests.server import Server
-from tests.traffic import count_codes, describe
+from tests.support.api import assert_problem
+from tests.support.deployment import Deployment
+from tests.support.reliability import Figures, record
+from tests.support.server import Server
+from tests.support.traffic import count_codes, describe
 
 pytestmark = pytest.mark.security
 

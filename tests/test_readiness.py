@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import deployment_env
-from tests.server import Server
-from tests.targets import ScratchDatabase, Target, selected_targets
+from tests.support.deployment import deployment_env
+from tests.support.server import Server
+from tests.support.targets import ScratchDatabase, Target, selected_targets
 
 pytestmark = pytest.mark.skipif(
     not any(target.database == "postgresql" for target in selected_targets()),

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from taskstar.http.pagination import MAX_OFFSET
-from tests.conftest import Deployment
-from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_tag, create_task, unique
-from tests.reliability import Figures, attack_figures, record, tallied
+from tests.support.api import PASSWORD, Api, assert_problem, create_project, create_tag, create_task, unique
+from tests.support.deployment import Deployment
+from tests.support.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 

@@ -17,10 +17,10 @@ import pytest
 import schemathesis
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project, create_task, unique
-from tests.reliability import attack_figures, record
-from tests.server import Server
+from tests.support.api import Api, create_project, create_task, unique
+from tests.support.deployment import Deployment
+from tests.support.reliability import attack_figures, record
+from tests.support.server import Server
 
 EXAMPLES_PER_OPERATION = 25
 

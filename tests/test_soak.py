@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project, create_tag
-from tests.invariants import half_applied, read_project
-from tests.reliability import Figures, record
-from tests.server import Server
-from tests.traffic import Answer, Client, Traffic, describe, statuses
+from tests.support.api import Api, create_project, create_tag
+from tests.support.deployment import Deployment
+from tests.support.invariants import half_applied, read_project
+from tests.support.reliability import Figures, record
+from tests.support.server import Server
+from tests.support.traffic import Answer, Client, Traffic, describe, statuses
 
 pytestmark = pytest.mark.soak
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.contract.api import Api, create_project, create_task
+from tests.support.api import Api, create_project, create_task
 
 
 def test_concurrent_creates_get_unique_numbers(api: Api) -> None:

@@ -9,7 +9,7 @@ import sys
 import asyncpg
 
 from taskstar.sqlite_functions import unicode_lower
-from tests.targets import POSTGRES_ADMIN_URL
+from tests.support.targets import POSTGRES_ADMIN_URL
 
 EVERY_CHARACTER = [chr(code) for code in range(1, sys.maxunicode + 1) if not 0xD800 <= code < 0xE000]
 

@@ -15,9 +15,9 @@ import asyncpg
 import jwt
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, assert_problem
-from tests.reliability import Figures, attack_figures, record, tallied
+from tests.support.api import Api, assert_problem
+from tests.support.deployment import Deployment
+from tests.support.reliability import Figures, attack_figures, record, tallied
 
 pytestmark = pytest.mark.security
 

@@ -11,9 +11,9 @@ from litestar.testing import TestClient
 
 from taskstar.app import create_app
 from taskstar.settings import Settings
-from tests.conftest import Deployment
-from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_task, unique
-from tests.inprocess import Layers
+from tests.support.api import PASSWORD, Api, assert_problem, create_project, create_task, unique
+from tests.support.deployment import Deployment
+from tests.support.inprocess import Layers
 
 
 def test_a_workspace_whose_owner_row_fails_is_not_created(

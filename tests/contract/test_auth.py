@@ -3,7 +3,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from tests.contract.api import PASSWORD, Api, assert_problem, unique
+from tests.support.api import PASSWORD, Api, assert_problem, unique
 
 USER_FIELDS = {"id", "email", "name", "created_at", "updated_at"}
 

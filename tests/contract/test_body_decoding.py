@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.api import Api, create_project, create_tag, create_task
+from tests.support.api import Api, create_project, create_tag, create_task
 
 #: Bodies that no JSON decoder may accept, each for another reason. The UTF-8 ones were 500s.
 UNDECODABLE = {

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from tests.contract.api import Api, assert_problem, create_project, create_task
-from tests.contract.test_members import team
+from tests.support.api import Api, assert_problem, create_project, create_task, team
 
 
 def test_bulk_create_is_all_or_nothing_and_names_the_failing_items(api: Api) -> None:

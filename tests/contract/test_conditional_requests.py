@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.api import Api, assert_problem, create_project, create_task
+from tests.support.api import Api, assert_problem, create_project, create_task
 
 #: If-Match values that list version 2 (strongly) or are ``*``.
 MATCHING_VERSION_2 = ['"2"', '"1", "2"', '"7","2"', '"1" ,, "2"', "*", '"1", "2", "3"', ', "2"']

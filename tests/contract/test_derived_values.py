@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.contract.api import PASSWORD, Api, assert_problem, create_project, create_task, unique
+from tests.support.api import PASSWORD, Api, assert_problem, create_project, create_task, unique
 
 DOTTED_CAPITAL_I = "\u0130"  # "İ": lower-cases to two code points, "i" and a combining dot
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.contract.api import Api, assert_problem, create_task, project_key, unique
+from tests.support.api import Api, assert_problem, create_task, project_key, unique
 
 
 def test_unknown_route_and_wrong_method(api: Api) -> None:

@@ -1,22 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
-from tests.contract.api import Api, assert_problem, unique
+from tests.support.api import Api, assert_problem, team, unique
 
 
 def roles(owner: Api, workspace_id: str) -> dict[str, str]:
     listed = owner.get(f"/api/workspaces/{workspace_id}/members", params={"limit": 100}).json()
     return {item["user"]["id"]: item["role"] for item in listed["items"]}
-
-
-def team(api: Api) -> tuple[dict[str, Any], dict[str, Api]]:
-    """A workspace with one user of each role."""
-    people = {role: api.register(role.title()) for role in ("owner", "admin", "member", "viewer")}
-    workspace = people["owner"].create_workspace()
-    for role in ("admin", "member", "viewer"):
-        people["owner"].add_member(workspace["id"], people[role], role)
-    return workspace, people
 
 
 def test_members_list_shows_user_role_and_join_time(api: Api) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from tests.contract.api import Api
+from tests.support.api import Api
 
 
 def test_health_and_ready(api: Api) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from tests.contract.api import Api, assert_problem, create_project, create_tag, create_task, project_key
-from tests.contract.test_members import team
+from tests.support.api import Api, assert_problem, create_project, create_tag, create_task, project_key, team
 
 PROJECT_FIELDS = {"id", "workspace_id", "key", "name", "description", "archived", "created_at", "updated_at"}
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.contract.api import Api, assert_problem, create_project, create_tag, create_task
-from tests.contract.test_members import team
+from tests.support.api import Api, assert_problem, create_project, create_tag, create_task, team
 
 
 def listing(user: Api, project_id: str, **params: Any) -> dict[str, Any]:

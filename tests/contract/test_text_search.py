@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from tests.contract.api import Api, create_project, create_task
+from tests.support.api import Api, create_project, create_task
 
 TITLES = ("Straße Über", "Червоний план", "ΣΟΦΙΑ review", "Ärger mit Öl", "plain ascii", "ΟΔΟΣ", "İSTANBUL")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.contract.api import Api, assert_problem, unique
+from tests.support.api import Api, assert_problem, unique
 
 WORKSPACE_FIELDS = {"id", "name", "slug", "role", "created_at", "updated_at"}
 

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from contextlib import suppress
 
-from tests.server import free_port
+from tests.support.server import free_port
 
 
 class TcpProxy:

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Deployment
-from tests.contract.api import Api, create_project
-from tests.invariants import half_applied, read_project
-from tests.server import Server, taskstar
-from tests.targets import ScratchDatabase, selected_targets
-from tests.traffic import Answer, Client
+from tests.support.api import Api, create_project
+from tests.support.deployment import Deployment
+from tests.support.invariants import half_applied, read_project
+from tests.support.server import Server, taskstar
+from tests.support.targets import ScratchDatabase, selected_targets
+from tests.support.traffic import Answer, Client
 
 #: Fault tests that need a database server to break run on every selected PostgreSQL target.
 on_postgresql_targets = pytest.mark.parametrize(

@@ -91,6 +91,15 @@ class Api:
         return response.json()
 
 
+def team(api: Api) -> tuple[dict[str, Any], dict[str, Api]]:
+    """A workspace with one user of each role."""
+    people = {role: api.register(role.title()) for role in ("owner", "admin", "member", "viewer")}
+    workspace = people["owner"].create_workspace()
+    for role in ("admin", "member", "viewer"):
+        people["owner"].add_member(workspace["id"], people[role], role)
+    return workspace, people
+
+
 def project_key() -> str:
     return "P" + uuid.uuid4().hex[:6].upper()
 

@@ -2,7 +2,7 @@
 
 With ``TASKSTAR_RELIABILITY_REPORT=<file>`` set, every recording test appends one
 JSON line (scenario, target, what was injected, requests, what the clients saw,
-what was lost, time to recover); ``python3 -m tests.reliability <file>`` renders
+what was lost, time to recover); ``python3 -m tests.support.reliability <file>`` renders
 them as the Markdown table. Without it, recording does nothing.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.traffic import describe
+from tests.support.traffic import describe
 
 REPORT_ENV = "TASKSTAR_RELIABILITY_REPORT"
 

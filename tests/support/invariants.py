@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from tests.contract.api import Api
+from tests.support.api import Api
 
 PAGE = 100
 
