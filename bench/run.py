@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,7 @@ from statistics import mean
 
 import httpx
 
-from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, generate, write_piccolo, write_sqlalchemy
+from bench.seed import BENCH_EMAIL, BENCH_PASSWORD, Seeded, generate, write_piccolo, write_sqlalchemy
 from taskstar.settings import Persistence, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,12 +80,12 @@ def pinned(core: int, command: list[str]) -> list[str]:
 
 
 class Server:
-    def __init__(self, command: list[str], env: dict[str, str], port: int, log: Path) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = log.open("w")
         self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, cwd=ROOT)  # fmt: skip
+                                        stdin=subprocess.DEVNULL, cwd=cwd)  # fmt: skip
 
     def wait(self, path: str) -> None:
         deadline = time.monotonic() + 60
@@ -113,6 +115,25 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+def start_taskstar(taskstar: Path, env: dict[str, str], log: Path, cwd: Path = ROOT) -> Server:
+    """``taskstar run`` (the given entry point, as users run it) on a free port, pinned to core 0."""
+    port = free_port()
+    return Server(pinned(0, [str(taskstar), "run", "--host", "127.0.0.1", "--port", str(port)]), env, port, log, cwd)
+
+
+def start_floor(env: dict[str, str], log: Path) -> Server:
+    """The raw-driver floor (``bench/floor.py``) under uvicorn on a free port, pinned to core 0."""
+    port = free_port()
+    command = [str(BIN / "python"), "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1", "--port", str(port)]
+    return Server(pinned(0, command), env, port, log)
+
+
+def login(server: Server) -> str:
+    """The seeded bench user's bearer token, from the server's own login."""
+    answer = httpx.post(f"{server.url}/api/auth/login", json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD})
+    return answer.json()["access_token"]
 
 
 def _children(pid: int) -> list[int]:
@@ -175,6 +196,20 @@ def run_wrk(wrk: str, url: str, script: Path, seconds: int, connections: int) ->
     return rps, percentile("50"), percentile("99"), requests, errors
 
 
+def warm_up(wrk: str, servers: list[Server], script: Path, connections: int) -> None:
+    """One second of the scenario on each server first: caches, pools, lazy imports."""
+    for server in servers:
+        run_wrk(wrk, server.url, script, 1, connections)
+
+
+def measure(wrk: str, server: Server, script: Path, args: argparse.Namespace, floor: bool = False) -> Sample:
+    """One wrk run of ``args.duration`` seconds against ``server``, with the statements it cost."""
+    before = statements(server, floor)
+    rps, p50, p99, requests, errors = run_wrk(wrk, server.url, script, args.duration, args.connections)
+    spent = statements(server, floor) - before
+    return Sample(rps, p50, p99, requests, errors, spent / max(requests, 1), server.rss_mb())
+
+
 def statements(server: Server, floor: bool) -> float:
     if floor:
         return httpx.get(f"{server.url}/floor/statements").json()["statements"]
@@ -200,8 +235,10 @@ def prepare_database(kind: str, directory: Path) -> tuple[str, str | None]:
 
 
 def upgrade(env: dict[str, str]) -> None:
-    subprocess.run([str(BIN / "taskstar"), "database", "upgrade", "--no-prompt"], env={**os.environ, **env},
-                   check=True, capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
+    done = subprocess.run([str(BIN / "taskstar"), "database", "upgrade", "--no-prompt"], env={**os.environ, **env},
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)  # fmt: skip
+    if done.returncode != 0:
+        sys.exit(f"bench: `taskstar database upgrade` failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
 
 
 def drop_database(name: str | None) -> None:
@@ -217,8 +254,14 @@ def drop_database(name: str | None) -> None:
     asyncio.run(drop())
 
 
-def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path) -> list[Row]:
-    directory = workdir / kind
+@contextmanager
+def seeded_databases(
+    kind: str, args: argparse.Namespace, directory: Path, check_schema: Callable[[dict[str, str]], None] | None = None
+) -> Iterator[tuple[dict[str, str], dict[str, dict[str, str]], Seeded]]:
+    """A fresh ``kind`` database under ``directory``, migrated and seeded with ``args.tasks`` tasks (and, for the
+    Piccolo path, its own database with the same rows); dropped on exit. ``check_schema`` is called with each
+    schema's environment once migrated, before any row is written. Yields the floor's environment, each
+    path's, and the seeded ids."""
     directory.mkdir()
     url, pg_name = prepare_database(kind, directory)
     pg_names = [pg_name]
@@ -229,13 +272,14 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
         "TASKSTAR_LOG_LEVEL": "WARNING",
         "TASKSTAR_AUTH_RATE_LIMIT": "1000/minute",
     }
-    servers: list[Server] = []
     try:
         started = time.monotonic()
         data = generate(tasks=args.tasks)
-        upgrade(env)
-        asyncio.run(write_sqlalchemy(Settings.from_env(env), data))
         path_env = {path: {**env, "TASKSTAR_PERSISTENCE": path} for path in args.paths}
+        upgrade(env)
+        if check_schema and (sqlalchemy_paths := [path for path in args.paths if path != "piccolo"]):
+            check_schema(path_env[sqlalchemy_paths[0]])
+        asyncio.run(write_sqlalchemy(Settings.from_env(env), data))
         if "piccolo" in args.paths:
             # Piccolo has its own schema: its own database, seeded with the same rows (same ids).
             (directory / "piccolo").mkdir()
@@ -243,50 +287,48 @@ def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path)
             pg_names.append(piccolo_pg_name)
             path_env["piccolo"] |= {"TASKSTAR_DATABASE_URL": piccolo_url}
             upgrade(path_env["piccolo"])
+            if check_schema:
+                check_schema(path_env["piccolo"])
             asyncio.run(write_piccolo(Settings.from_env(path_env["piccolo"]), data))
         seeded = data.seeded()
         print(f"bench[{kind}]: seeded {len(seeded.task_ids)} tasks in {time.monotonic() - started:.0f}s", flush=True)
-        taskstars = {}
-        for path in args.paths:
-            port = free_port()
-            command = [str(BIN / "taskstar"), "run", "--host", "127.0.0.1", "--port", str(port)]
-            taskstars[path] = Server(pinned(0, command), path_env[path], port, directory / f"taskstar-{path}.log")
-        floor_port = free_port()
-        floor = Server(pinned(0, [str(BIN / "python"), "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1",
-                                  "--port", str(floor_port)]), env, floor_port, directory / "floor.log")  # fmt: skip
-        servers = [*taskstars.values(), floor]
-        for server in taskstars.values():
-            server.wait("/health")
-        floor.wait("/floor/statements")
-        any_server = next(iter(taskstars.values()))
-        token = httpx.post(f"{any_server.url}/api/auth/login",
-                           json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD}).json()["access_token"]  # fmt: skip
-        scripts = lua_scripts(directory, token, seeded)
-        rows = []
-        for scenario in SCENARIOS:
-            floor_samples: list[Sample] = []
-            scenario_rows = {path: Row(kind, scenario, path, floor_samples) for path in taskstars}
-            for server in (floor, *taskstars.values()):  # warm-up: caches, pools, lazy imports
-                run_wrk(wrk, server.url, scripts[scenario], 1, args.connections)
-            for _ in range(args.rounds):
-                runs = [(floor, floor_samples), *((taskstars[p], row.taskstar) for p, row in scenario_rows.items())]
-                for server, samples in runs:
-                    before = statements(server, server is floor)
-                    rps, p50, p99, requests, errors = run_wrk(wrk, server.url, scripts[scenario], args.duration,
-                                                               args.connections)  # fmt: skip
-                    spent = statements(server, server is floor) - before
-                    samples.append(Sample(rps, p50, p99, requests, errors, spent / max(requests, 1), server.rss_mb()))
-            for path, row in scenario_rows.items():
-                print(f"bench[{kind}] {scenario} {path}: floor {mean(s.rps for s in row.floor):.0f} req/s, "
-                      f"Taskstar {mean(s.rps for s in row.taskstar):.0f} req/s, ratio {row.ratio():.2f}",
-                      flush=True)  # fmt: skip
-                rows.append(row)
-        return rows
+        yield env, path_env, seeded
     finally:
-        for server in servers:
-            server.stop()
         for name in pg_names:
             drop_database(name)
+
+
+def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path) -> list[Row]:
+    directory = workdir / kind
+    servers: list[Server] = []
+    with seeded_databases(kind, args, directory) as (env, path_env, seeded):
+        try:
+            taskstars = {path: start_taskstar(BIN / "taskstar", path_env[path], directory / f"taskstar-{path}.log")
+                         for path in args.paths}  # fmt: skip
+            floor = start_floor(env, directory / "floor.log")
+            servers = [*taskstars.values(), floor]
+            for server in taskstars.values():
+                server.wait("/health")
+            floor.wait("/floor/statements")
+            scripts = lua_scripts(directory, login(next(iter(taskstars.values()))), seeded)
+            rows = []
+            for scenario in SCENARIOS:
+                floor_samples: list[Sample] = []
+                scenario_rows = {path: Row(kind, scenario, path, floor_samples) for path in taskstars}
+                warm_up(wrk, servers[-1:] + servers[:-1], scripts[scenario], args.connections)
+                for _ in range(args.rounds):
+                    floor_samples.append(measure(wrk, floor, scripts[scenario], args, floor=True))
+                    for path, row in scenario_rows.items():
+                        row.taskstar.append(measure(wrk, taskstars[path], scripts[scenario], args))
+                for path, row in scenario_rows.items():
+                    print(f"bench[{kind}] {scenario} {path}: floor {mean(s.rps for s in row.floor):.0f} req/s, "
+                          f"Taskstar {mean(s.rps for s in row.taskstar):.0f} req/s, ratio {row.ratio():.2f}",
+                          flush=True)  # fmt: skip
+                    rows.append(row)
+            return rows
+        finally:
+            for server in servers:
+                server.stop()
 
 
 def machine() -> dict[str, str]:
@@ -375,6 +417,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved runs per server and scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--smoke", action="store_true", help="a few seconds, small data: checks the harness only")
+    parser.add_argument("--against", metavar="REV", help="compare this tree's servers with a git revision's "
+                        "(bench/against.py), interleaved, instead of the paths with each other")  # fmt: skip
     args = parser.parse_args()
     args.paths = [path.strip() for path in args.paths.split(",")]
     if unknown := set(args.paths) - set(PATHS):
@@ -382,6 +426,10 @@ def main() -> None:
     if args.smoke:
         args.tasks, args.duration, args.rounds = 2_000, 1, 1
     wrk = ensure_wrk()
+    if args.against:
+        from bench import against
+
+        sys.exit(against.main(args, wrk))
     out = ROOT / "bench" / "results" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True)
     rows: list[Row] = []
