@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 if TYPE_CHECKING:
@@ -21,19 +21,7 @@ if TYPE_CHECKING:
 
     from taskstar.domain.access import Caller, Membership
     from taskstar.domain.errors import DomainError
-
-#: The kinds of resource a route can address, by the path parameter naming it.
-ResourceKind = Literal["workspace", "project", "task", "tag", "comment"]
-RESOURCE_PARAMETERS: dict[str, ResourceKind] = {
-    "workspace_id": "workspace",
-    "project_id": "project",
-    "task_id": "task",
-    "tag_id": "tag",
-    "comment_id": "comment",
-}
-
-#: A workspace-owned resource a route addresses: its kind and id.
-ResourceRef = tuple[ResourceKind, UUID]
+    from taskstar.domain.resources import ResourceRef
 
 
 class PersistencePath(Protocol):

@@ -18,8 +18,8 @@ from litestar.params import SkipValidation
 
 from taskstar.domain.access import Caller, Membership
 from taskstar.domain.errors import NotFound
+from taskstar.domain.resources import RESOURCES, ResourceRef
 from taskstar.domain.roles import Action, authorize
-from taskstar.persistence import RESOURCE_PARAMETERS, ResourceRef
 
 ACTION_KEY = "action"
 
@@ -33,9 +33,9 @@ def addressed_resource(connection: ASGIConnection[Any, Any, Any, Any]) -> Resour
         return None
     return next(
         (
-            (kind, connection.path_params[name])
-            for name, kind in RESOURCE_PARAMETERS.items()
-            if name in connection.path_params
+            (resource.kind, connection.path_params[resource.parameter])
+            for resource in RESOURCES
+            if resource.parameter in connection.path_params
         ),
         None,
     )

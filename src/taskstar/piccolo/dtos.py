@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_origin,
 
 import msgspec
 from litestar.contrib import piccolo as litestar_piccolo
-from litestar.dto import DTOConfig
+from litestar.dto import DTOConfig, DTOData
 from litestar.dto.data_structures import DTOFieldDefinition
 from litestar.exceptions import SerializationException, ValidationException
 from litestar.openapi.spec import Reference, Schema
@@ -38,6 +38,7 @@ from taskstar.contract import (
     WorkspaceCreate,
     WorkspaceUpdate,
 )
+from taskstar.http.routes.shapes import ModelShapes, PathShapes, RequestBody, UserShapes
 from taskstar.piccolo.tables import Project, Tag, User, Workspace
 
 T = TypeVar("T", bound=Table)
@@ -176,3 +177,26 @@ class UserReadDTO(PiccoloDTO[User]):
     """The registered account; the password hash is excluded both ways (it is also a secret column)."""
 
     config = DTOConfig(exclude={"password_hash"})
+
+
+#: What the Piccolo path declares to the shared routes: ``PiccoloDTO`` subclasses shape the
+#: responses and the ``DTOData`` bodies of workspaces, projects and tags.
+PICCOLO_SHAPES = PathShapes(
+    user=UserShapes(model=User, read_dto=UserReadDTO),
+    project=ModelShapes(
+        model=Project,
+        create=RequestBody(DTOData[Project], ProjectWrite),
+        update=RequestBody(DTOData[Project], ProjectPatch),
+        read_dto=ProjectReadDTO,
+        page_dto=ProjectReadDTO,
+    ),
+    tag=ModelShapes(
+        model=Tag,
+        create=RequestBody(DTOData[Tag], TagWrite),
+        update=RequestBody(DTOData[Tag], TagPatch),
+        read_dto=TagReadDTO,
+        page_dto=TagReadDTO,
+    ),
+    workspace_create=RequestBody(DTOData[Workspace], WorkspaceWrite),
+    workspace_update=RequestBody(DTOData[Workspace], WorkspacePatch),
+)

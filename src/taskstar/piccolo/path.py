@@ -10,27 +10,57 @@ from uuid import UUID
 
 from litestar import Litestar
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.di import Provide
 from piccolo.querystring import QueryString
 
 from taskstar.domain.access import Caller, Membership
+from taskstar.domain.resources import ResourceRef
 from taskstar.http.ops import DB_STATEMENTS
-from taskstar.persistence import ResourceRef
+from taskstar.http.routes import route_handlers
+from taskstar.http.routes.dependencies import UNIT_OF_WORK, service_dependencies
 from taskstar.piccolo import schema
 from taskstar.piccolo.cli import PiccoloDatabaseCLI
-from taskstar.piccolo.controllers import ROUTE_HANDLERS
 from taskstar.piccolo.database import Database, StatementListener, engine_for
+from taskstar.piccolo.dtos import PICCOLO_SHAPES
 from taskstar.piccolo.errors import ERROR_TRANSLATIONS
+from taskstar.piccolo.services.comments import CommentService
+from taskstar.piccolo.services.members import MemberService
+from taskstar.piccolo.services.projects import ProjectService
+from taskstar.piccolo.services.tags import TagService
+from taskstar.piccolo.services.tasks import TaskService
 from taskstar.piccolo.services.users import UserService
+from taskstar.piccolo.services.workspaces import WorkspaceService
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.piccolo")
 _SELECT_ONE = QueryString("SELECT 1")
 
+#: The services behind the ports, built on the app's ``Database`` (each write is its own unit of
+#: work: a service opens the transaction it commits).
+SERVICES = {
+    "users": UserService,
+    "workspaces": WorkspaceService,
+    "members": MemberService,
+    "projects": ProjectService,
+    "tag_service": TagService,
+    "tasks": TaskService,
+    "comments": CommentService,
+}
+
+
+def provide_database(state: State) -> Database:
+    """The app's Piccolo ``Database``: the unit of work the services are built on."""
+    return state.persistence.db
+
 
 class PiccoloPath:
     name = "piccolo"
-    route_handlers = ROUTE_HANDLERS
-    dependencies: dict[str, Any] = {}
+    route_handlers = route_handlers(PICCOLO_SHAPES)
+    dependencies = {
+        **service_dependencies(SERVICES),
+        UNIT_OF_WORK: Provide(provide_database, sync_to_thread=False),
+    }
     error_translations = ERROR_TRANSLATIONS
 
     def __init__(self, settings: Settings) -> None:

@@ -21,18 +21,16 @@ from piccolo.query.mixins import OrderByRaw
 
 from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters
+from taskstar.domain.resources import RESOURCES, ResourceRef
 from taskstar.domain.tasks import SortField, SortOrder
-from taskstar.persistence import ResourceRef
 from taskstar.piccolo.tables import Task, TaskTag, User
 
 # --- the caller ----------------------------------------------------------------
 
+# The workspace owning each addressed resource, from the resource table.
 _WORKSPACE_OF = {
-    "workspace": "{}",
-    "project": "(SELECT workspace_id FROM project WHERE id = {})",
-    "task": "(SELECT workspace_id FROM task WHERE id = {})",
-    "tag": "(SELECT workspace_id FROM tag WHERE id = {})",
-    "comment": "(SELECT workspace_id FROM comment WHERE id = {})",
+    resource.kind: "{}" if resource.is_workspace else f"(SELECT workspace_id FROM {resource.table} WHERE id = {{}})"
+    for resource in RESOURCES
 }
 _CALLER = "SELECT id, email, name, created_at, updated_at FROM user_account WHERE id = {}"
 _CALLER_IN = (

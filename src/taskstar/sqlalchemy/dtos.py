@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyDTO
 
-from taskstar.sqlalchemy.models import Project, Tag
+from taskstar.contract import ProjectCreate, ProjectUpdate, TagCreate, TagUpdate, WorkspaceCreate, WorkspaceUpdate
+from taskstar.http.routes.shapes import ModelShapes, PathShapes, RequestBody, UserShapes
+from taskstar.sqlalchemy.models import Project, Tag, User
 
 
 class ProjectDTO(SQLAlchemyDTO[Project]):
@@ -23,3 +25,16 @@ class ProjectDTO(SQLAlchemyDTO[Project]):
 
 class TagDTO(SQLAlchemyDTO[Tag]):
     """A tag as the contract shows it (``name_key`` is private on the model)."""
+
+
+#: What the three SQLAlchemy paths declare to the shared routes: models returned with no DTO
+#: declared (the serialization plugin builds one), a named DTO for pages, contract structs for bodies.
+SQLALCHEMY_SHAPES = PathShapes(
+    user=UserShapes(model=User),
+    project=ModelShapes(
+        model=Project, create=RequestBody(ProjectCreate), update=RequestBody(ProjectUpdate), page_dto=ProjectDTO
+    ),
+    tag=ModelShapes(model=Tag, create=RequestBody(TagCreate), update=RequestBody(TagUpdate), page_dto=TagDTO),
+    workspace_create=RequestBody(WorkspaceCreate),
+    workspace_update=RequestBody(WorkspaceUpdate),
+)

@@ -6,8 +6,8 @@ injection, lifecycle, the ``database`` CLI, and serialization support).
 ``SQLAlchemyInitPlugin`` + ``SQLAlchemySerializationPlugin``, as an app does
 that replaces or configures one of them.
 ``sqlalchemy-sync``: ``SQLAlchemySyncConfig`` (sqlite3 or psycopg 3), with the
-repositories, services and handlers generated from the async ones
-(``taskstar.sqlalchemy.sync``); handlers run in worker threads.
+repositories and services generated from the async ones (``taskstar.sqlalchemy.sync``); the
+shared routes call them through ``Threaded``, each call in a worker thread.
 """
 
 from __future__ import annotations
@@ -22,19 +22,59 @@ import anyio.to_thread
 from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemyPlugin, SQLAlchemySerializationPlugin
 from litestar import Litestar
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
 from sqlalchemy import event, text
 
 from taskstar.domain.access import Caller, Membership
+from taskstar.domain.resources import ResourceRef
 from taskstar.http.ops import DB_STATEMENTS
-from taskstar.persistence import ResourceRef
+from taskstar.http.routes import route_handlers
+from taskstar.http.routes.dependencies import UNIT_OF_WORK, service_dependencies
+from taskstar.http.threaded import Threaded
 from taskstar.settings import Settings
-from taskstar.sqlalchemy.controllers import ROUTE_HANDLERS
 from taskstar.sqlalchemy.database import TaskstarAsyncConfig, TaskstarSyncConfig, build_config, build_sync_config
+from taskstar.sqlalchemy.dtos import SQLALCHEMY_SHAPES
 from taskstar.sqlalchemy.errors import ERROR_TRANSLATIONS
 from taskstar.sqlalchemy.schema import require_head, require_head_sync, upgrade_to_head, upgrade_to_head_sync
-from taskstar.sqlalchemy.services.users import UserService
-from taskstar.sqlalchemy.sync.controllers import ROUTE_HANDLERS as SYNC_ROUTE_HANDLERS
-from taskstar.sqlalchemy.sync.services.users import UserService as SyncUserService
+from taskstar.sqlalchemy.services import comments, members, projects, tags, tasks, users, workspaces
+from taskstar.sqlalchemy.sync.services import comments as sync_comments
+from taskstar.sqlalchemy.sync.services import members as sync_members
+from taskstar.sqlalchemy.sync.services import projects as sync_projects
+from taskstar.sqlalchemy.sync.services import tags as sync_tags
+from taskstar.sqlalchemy.sync.services import tasks as sync_tasks
+from taskstar.sqlalchemy.sync.services import users as sync_users
+from taskstar.sqlalchemy.sync.services import workspaces as sync_workspaces
+
+SERVICES = {
+    "users": users.UserService,
+    "workspaces": workspaces.WorkspaceService,
+    "members": members.MemberService,
+    "projects": projects.ProjectService,
+    "tag_service": tags.TagService,
+    "tasks": tasks.TaskService,
+    "comments": comments.CommentService,
+}
+SYNC_SERVICES = {
+    "users": sync_users.UserService,
+    "workspaces": sync_workspaces.WorkspaceService,
+    "members": sync_members.MemberService,
+    "projects": sync_projects.ProjectService,
+    "tag_service": sync_tags.TagService,
+    "tasks": sync_tasks.TaskService,
+    "comments": sync_comments.CommentService,
+}
+ROUTE_HANDLERS = route_handlers(SQLALCHEMY_SHAPES)
+
+
+def provide_session(db_session: NamedDependency[SkipValidation[Any]]) -> Any:
+    """The request's session (the plugin's ``db_session``): the unit of work services share."""
+    return db_session
+
+
+def _threaded(service: Callable[[Any], object]) -> Callable[[Any], Threaded]:
+    return lambda session: Threaded(service(session))
+
 
 logger = logging.getLogger("taskstar.sqlalchemy")
 
@@ -42,12 +82,17 @@ logger = logging.getLogger("taskstar.sqlalchemy")
 class _SQLAlchemyPath:
     """What the three paths share: error translations, the request's session, pool metrics."""
 
-    dependencies: dict[str, Any] = {}
     error_translations = ERROR_TRANSLATIONS
 
-    def __init__(self, settings: Settings, config: TaskstarAsyncConfig | TaskstarSyncConfig) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        config: TaskstarAsyncConfig | TaskstarSyncConfig,
+        dependencies: dict[str, Provide],
+    ) -> None:
         self.settings = settings
         self.config = config
+        self.dependencies = {**dependencies, UNIT_OF_WORK: Provide(provide_session, sync_to_thread=False)}
         self.on_statement(lambda _statement: DB_STATEMENTS.inc())
 
     def on_statement(self, listener: Callable[[object], None]) -> None:
@@ -70,13 +115,13 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
     config: TaskstarAsyncConfig
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, build_config(settings))
+        super().__init__(settings, build_config(settings), service_dependencies(SERVICES))
         self.plugins: tuple[Any, ...] = (SQLAlchemyPlugin(config=self.config),)
 
     async def load_caller(
         self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
     ) -> tuple[Caller, Membership | None] | None:
-        return await UserService(self._session(connection)).caller(user_id, resource)
+        return await users.UserService(self._session(connection)).caller(user_id, resource)
 
     async def ping(self) -> None:
         async with self.config.get_engine().connect() as connection:
@@ -103,18 +148,23 @@ class SQLAlchemySplitPath(SQLAlchemyAsyncPath):
 
 class SQLAlchemySyncPath(_SQLAlchemyPath):
     name = "sqlalchemy-sync"
-    route_handlers = SYNC_ROUTE_HANDLERS
+    route_handlers = ROUTE_HANDLERS
     config: TaskstarSyncConfig
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, build_sync_config(settings))
+        super().__init__(
+            settings,
+            build_sync_config(settings),
+            service_dependencies({name: _threaded(service) for name, service in SYNC_SERVICES.items()}),
+        )
         self.plugins = (SQLAlchemyPlugin(config=self.config),)
 
     async def load_caller(
         self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
     ) -> tuple[Caller, Membership | None] | None:
-        service = SyncUserService(self._session(connection))
-        return await anyio.to_thread.run_sync(service.caller, user_id, resource)
+        users_in_thread = Threaded(sync_users.UserService(self._session(connection)))
+        loaded: tuple[Caller, Membership | None] | None = await users_in_thread.caller(user_id, resource)
+        return loaded
 
     async def ping(self) -> None:
         def select_one() -> None:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import CommentRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
+from taskstar.piccolo.reads import comment_read
 from taskstar.piccolo.tables import Comment, Task
 
 from .activity import record_activity
@@ -21,15 +23,15 @@ class CommentService(Service):
     """Comments count on their task and in its activity, in the same transaction; they are
     not task changes, so the task's version stays. Rows carry ``author_name`` joined."""
 
-    async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[list[CommentRead], int]:
         of_task = Comment.task_id == task_id
         async with self.db.reading():
             rows = (
                 await _with_author().where(of_task).order_by(Comment.created_at, Comment.id).limit(limit).offset(offset)
             )
-            return rows, await Comment.count().where(of_task)
+            return [comment_read(row) for row in rows], await Comment.count().where(of_task)
 
-    async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> dict[str, Any]:
+    async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> CommentRead:
         async with self.db.writing():
             # Counting first locks the task, so a concurrent delete (after the guard saw the task)
             # makes this a 404 rather than a foreign-key violation on the insert.
@@ -39,9 +41,9 @@ class CommentService(Service):
             await comment.save()
             changes = {"comment_id": [None, str(comment.id)]}
             await record_activity([(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)])
-            return await self._get(access, comment.id)
+            return comment_read(await self._get(access, comment.id))
 
-    async def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> dict[str, Any]:
+    async def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> CommentRead:
         async with self.db.writing():
             comment = await self._get(access, comment_id)
             if comment["author_id"] != author_id:
@@ -51,7 +53,7 @@ class CommentService(Service):
                 await Comment.update({Comment.body: body, Comment.updated_at: comment["updated_at"]}).where(
                     Comment.id == comment_id
                 )
-        return comment
+        return comment_read(comment)
 
     async def delete(self, access: Access, actor_id: UUID, comment_id: UUID) -> None:
         async with self.db.writing():

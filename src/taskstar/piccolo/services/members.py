@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
+from taskstar.piccolo.reads import member_read
 from taskstar.piccolo.tables import Membership, Task, User, Workspace
 
 from .activity import record_activity
@@ -25,7 +27,7 @@ def _with_user() -> Any:
 class MemberService(Service):
     """Members are read as rows with their user's name and email joined (``user_name``, ``user_email``)."""
 
-    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[list[MemberRead], int]:
         """Members with their user, in the order they joined."""
         in_workspace = Membership.workspace_id == access.workspace_id
         async with self.db.reading():
@@ -37,9 +39,9 @@ class MemberService(Service):
                 .offset(offset)
             )
             total = await Membership.count().where(in_workspace)
-        return rows, total
+        return [member_read(row) for row in rows], total
 
-    async def add(self, access: Access, *, email: str, role: Role) -> dict[str, Any]:
+    async def add(self, access: Access, *, email: str, role: Role) -> MemberRead:
         check_owner_rules(access.role, granting=role)
         async with self.db.writing():
             user = await User.select(User.id, User.name, User.email).where(User.email == email.lower()).first()
@@ -51,9 +53,9 @@ class MemberService(Service):
                 raise Conflict("This user is already a member", errors=[FieldError("email", "already a member")])
             member = Membership(workspace_id=access.workspace_id, user_id=user["id"], role=role.value)
             await member.save()
-        return _row(member, user["name"], user["email"])
+        return member_read(_row(member, user["name"], user["email"]))
 
-    async def change_role(self, access: Access, user_id: UUID, role: Role) -> dict[str, Any]:
+    async def change_role(self, access: Access, user_id: UUID, role: Role) -> MemberRead:
         async with self.db.writing():
             await self._lock_workspace(access.workspace_id)
             member = await self._member(access, user_id)
@@ -66,7 +68,7 @@ class MemberService(Service):
                 await Membership.update(
                     {Membership.role: role.value, Membership.updated_at: member["updated_at"]}
                 ).where(Membership.id == member["id"])
-        return member
+        return member_read(member)
 
     async def remove(self, access: Access, user_id: UUID) -> None:
         async with self.db.writing():

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from piccolo.querystring import QueryString
 from uuid_utils.compat import uuid7
 
+from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.piccolo import queries
-from taskstar.piccolo.queries import TaskView
+from taskstar.piccolo.reads import activity_read, task_read
 from taskstar.piccolo.tables import Activity, Membership, Project, Tag, Task, TaskTag
 
 from .activity import record_activity
@@ -59,7 +61,7 @@ def _locked(query: Any, *, is_sqlite: bool) -> Any:
 class TaskService(Service):
     # --- reads ---------------------------------------------------------------
 
-    async def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[TaskView], int, str | None]:
+    async def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[TaskRead], int, str | None]:
         """The guard has resolved ``project_id`` within the caller's workspace already."""
         async with self.db.reading():
             tasks, total, last = await queries.task_page(
@@ -73,19 +75,19 @@ class TaskService(Service):
                 after=decode_cursor(query),
                 is_sqlite=self.db.is_sqlite,
             )
-        return tasks, total, encode_cursor(query, last) if last is not None else None
+        return [task_read(task) for task in tasks], total, encode_cursor(query, last) if last is not None else None
 
-    async def get(self, access: Access, task_id: UUID) -> TaskView:
+    async def get(self, access: Access, task_id: UUID) -> TaskRead:
         async with self.db.reading():
             task = await queries.task_view(access.workspace_id, task_id)
         if task is None:
             raise NotFound("No task with this id")
-        return task
+        return task_read(task)
 
     async def activity_page(
         self, access: Access, task_id: UUID, *, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Rows with ``actor_name`` joined and ``changes`` decoded, oldest first."""
+    ) -> tuple[list[ActivityRead], int]:
+        """Entries with their actor, oldest first."""
         of_task = Activity.task_id == task_id
         async with self.db.reading():
             rows = await (
@@ -96,13 +98,13 @@ class TaskService(Service):
                 .offset(offset)
                 .output(load_json=True)
             )
-            return rows, await Activity.count().where(of_task)
+            return [activity_read(row) for row in rows], await Activity.count().where(of_task)
 
     # --- writes --------------------------------------------------------------
 
     async def create_many(
-        self, access: Access, actor_id: UUID, project_id: UUID, drafts: list[dict[str, Any]], *, bulk: bool
-    ) -> list[TaskView]:
+        self, access: Access, actor_id: UUID, project_id: UUID, drafts: Sequence[Mapping[str, Any]], *, bulk: bool
+    ) -> list[TaskRead]:
         """All drafts or none: references are checked for every item before anything is written."""
         async with self.db.writing():
             await self._check_references(access, drafts, prefix="items" if bulk else None)
@@ -129,16 +131,17 @@ class TaskService(Service):
             if links:
                 await TaskTag.insert(*links)
             await record_activity(entries)
-            return await queries.task_views(access.workspace_id, [task.id for task in tasks])
+            created = await queries.task_views(access.workspace_id, [task.id for task in tasks])
+        return [task_read(task) for task in created]
 
     async def update(
         self,
         access: Access,
         actor_id: UUID,
         task_id: UUID,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any],
         preconditions: Preconditions = NO_PRECONDITIONS,
-    ) -> TaskView:
+    ) -> TaskRead:
         async with self.db.writing():
             task = await self._for_update(access, task_id)
             preconditions.check_write(task["version"])
@@ -167,8 +170,8 @@ class TaskService(Service):
             return await self._view(access, task_id)
 
     async def update_many(
-        self, access: Access, actor_id: UUID, project_id: UUID, task_ids: list[UUID], changes: dict[str, Any]
-    ) -> list[TaskView]:
+        self, access: Access, actor_id: UUID, project_id: UUID, task_ids: Sequence[UUID], changes: Mapping[str, Any]
+    ) -> list[TaskRead]:
         ids = list(dict.fromkeys(task_ids))
         async with self.db.writing():
             tasks = await _locked(
@@ -194,7 +197,8 @@ class TaskService(Service):
             if entries:
                 await self._set_on_many(access, [entry[1] for entry in entries], changes)
                 await record_activity(entries)
-            return await queries.task_views(access.workspace_id, ids)
+            updated = await queries.task_views(access.workspace_id, ids)
+        return [task_read(task) for task in updated]
 
     async def move(
         self,
@@ -203,7 +207,7 @@ class TaskService(Service):
         task_id: UUID,
         target_project_id: UUID,
         preconditions: Preconditions = NO_PRECONDITIONS,
-    ) -> TaskView:
+    ) -> TaskRead:
         async with self.db.writing():
             task = await self._for_update(access, task_id)
             preconditions.check_write(task["version"])
@@ -253,10 +257,11 @@ class TaskService(Service):
             raise NotFound("No task with this id")
         return task
 
-    async def _view(self, access: Access, task_id: UUID) -> TaskView:
+    async def _view(self, access: Access, task_id: UUID) -> TaskRead:
         view = await queries.task_view(access.workspace_id, task_id)
-        assert view is not None  # locked and written in this transaction
-        return view
+        if view is None:  # locked and written in this transaction: only a bug gets here
+            raise NotFound("No task with this id")
+        return task_read(view)
 
     async def _write_versioned(self, task: dict[str, Any], values: dict[str, Any]) -> None:
         """UPDATE ... WHERE version = the version read: a change never lands on a version it did not see."""

@@ -7,8 +7,8 @@ from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
+from taskstar.domain.resources import ResourceRef
 from taskstar.domain.roles import Role
-from taskstar.persistence import ResourceRef
 from taskstar.piccolo import queries
 from taskstar.piccolo.tables import User
 
@@ -29,12 +29,12 @@ class UserService(Service):
             await user.save()
         return user
 
-    async def authenticate(self, *, email: str, password: str) -> User:
-        """The user with these credentials; unknown email and wrong password fail alike."""
+    async def authenticate(self, *, email: str, password: str) -> UUID:
+        """The id of the user with these credentials; unknown email and wrong password fail alike."""
         user = await User.objects().where(User.email == email.lower()).first()
         if not await verify_password_async(user.password_hash if user else None, password) or user is None:
             raise AuthenticationFailed("Wrong email or password")
-        return user
+        return user.id
 
     async def caller(self, user_id: UUID, resource: ResourceRef | None) -> tuple[Caller, Access | None] | None:
         """The authenticated user and, for a workspace-owned resource, their membership there."""

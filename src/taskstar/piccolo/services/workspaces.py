@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
+from taskstar.piccolo.reads import workspace_read
 from taskstar.piccolo.tables import Membership, Workspace
 
 from .base import Service, save_changes
@@ -16,7 +19,7 @@ def _slug_conflict(slug: str) -> Conflict:
 
 
 class WorkspaceService(Service):
-    async def create(self, creator_id: UUID, fields: dict[str, Any]) -> Workspace:
+    async def create(self, creator_id: UUID, fields: Mapping[str, Any]) -> WorkspaceRead:
         """A new workspace whose creator is its owner, both rows or neither."""
         async with self.db.writing():
             if await Workspace.exists().where(Workspace.slug == fields["slug"]):
@@ -24,9 +27,9 @@ class WorkspaceService(Service):
             workspace = Workspace(**fields)
             await workspace.save()
             await Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER.value).save()
-        return workspace
+        return workspace_read(workspace.to_dict(), Role.OWNER)
 
-    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[WorkspaceRead], int]:
         """The user's workspaces with their role in each (``role``), oldest first."""
         workspace = Membership.workspace_id
         async with self.db.reading():
@@ -42,16 +45,19 @@ class WorkspaceService(Service):
                 .offset(offset)
             )  # fmt: skip
             total = await Membership.count().where(Membership.user_id == user_id)
-        return rows, total
+        return [workspace_read(row, row["role"]) for row in rows], total
 
-    async def get(self, access: Access) -> Workspace:
+    async def get(self, access: Access) -> WorkspaceRead:
+        return workspace_read((await self._get(access)).to_dict(), access.role)
+
+    async def _get(self, access: Access) -> Workspace:
         workspace = await Workspace.objects().get(Workspace.id == access.workspace_id)
         assert workspace is not None  # the caller's membership, just loaded, refers to it
         return workspace
 
-    async def update(self, access: Access, changes: dict[str, Any]) -> Workspace:
+    async def update(self, access: Access, changes: Mapping[str, Any]) -> WorkspaceRead:
         async with self.db.writing():
-            workspace = await self.get(access)
+            workspace = await self._get(access)
             new_slug = changes.get("slug")
             if (
                 new_slug is not None
@@ -60,7 +66,7 @@ class WorkspaceService(Service):
             ):
                 raise _slug_conflict(new_slug)
             await save_changes(workspace, changes)
-        return workspace
+        return workspace_read(workspace.to_dict(), access.role)
 
     async def delete(self, access: Access) -> None:
         """One DELETE; the database cascades to everything the workspace owns."""

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
+from taskstar.contract import CommentRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
+from taskstar.sqlalchemy.reads import comment_read
 
 from ..repositories import ActivityRepository, CommentRepository, TaskRepository, activity_entry
 from .base import Service, repository
@@ -21,10 +22,11 @@ class CommentService(Service):
     tasks = repository(TaskRepository)
     activity = repository(ActivityRepository)
 
-    async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
-        return await self.comments.page_for_task(task_id, limit=limit, offset=offset)
+    async def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[list[CommentRead], int]:
+        rows, total = await self.comments.page_for_task(task_id, limit=limit, offset=offset)
+        return [comment_read(comment) for comment in rows], total
 
-    async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> Comment:
+    async def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> CommentRead:
         # Counting first locks the task, so a concurrent delete (after the guard saw the task)
         # makes this a 404 rather than a foreign-key violation on the insert.
         if not await self.tasks.bump_comment_count(task_id, 1):
@@ -38,9 +40,9 @@ class CommentService(Service):
         )
         created = await self._get(access, comment.id)
         await self.session.commit()
-        return created
+        return comment_read(created)
 
-    async def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> Comment:
+    async def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> CommentRead:
         comment = await self._get(access, comment_id)
         if comment.author_id != author_id:
             raise Forbidden("Only the author can edit a comment")
@@ -48,7 +50,7 @@ class CommentService(Service):
             comment.body = body
             await self.session.flush()
         await self.session.commit()
-        return comment
+        return comment_read(comment)
 
     async def delete(self, access: Access, actor_id: UUID, comment_id: UUID) -> None:
         comment = await self._get(access, comment_id)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
+from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
+from taskstar.sqlalchemy.reads import member_read
 
 from ..repositories import (
     ActivityRepository,
@@ -28,10 +29,11 @@ class MemberService(Service):
     tasks = repository(TaskRepository)
     activity = repository(ActivityRepository)
 
-    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Membership], int]:
-        return await self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+    async def page(self, access: Access, *, limit: int, offset: int) -> tuple[list[MemberRead], int]:
+        rows, total = await self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+        return [member_read(member) for member in rows], total
 
-    async def add(self, access: Access, *, email: str, role: Role) -> Membership:
+    async def add(self, access: Access, *, email: str, role: Role) -> MemberRead:
         check_owner_rules(access.role, granting=role)
         user = await self.users.by_email(email)
         if user is None:
@@ -41,9 +43,9 @@ class MemberService(Service):
         member = await self.memberships.add(Membership(workspace_id=access.workspace_id, user_id=user.id, role=role))
         member.user = user
         await self.session.commit()
-        return member
+        return member_read(member)
 
-    async def change_role(self, access: Access, user_id: UUID, role: Role) -> Membership:
+    async def change_role(self, access: Access, user_id: UUID, role: Role) -> MemberRead:
         await self.workspaces.lock(access.workspace_id)
         member = await self._member(access, user_id)
         check_owner_rules(access.role, granting=role, target=member.role)
@@ -52,7 +54,7 @@ class MemberService(Service):
         member.role = role
         await self.session.flush()
         await self.session.commit()
-        return member
+        return member_read(member)
 
     async def remove(self, access: Access, user_id: UUID) -> None:
         await self.workspaces.lock(access.workspace_id)

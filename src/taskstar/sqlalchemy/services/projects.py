@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +22,7 @@ class ProjectService(Service):
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Project], int]:
         return await self.projects.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
 
-    async def create(self, access: Access, fields: dict[str, Any]) -> Project:
+    async def create(self, access: Access, fields: Mapping[str, Any]) -> Project:
         if await self.projects.key_taken(access.workspace_id, fields["key"]):
             raise _key_conflict(fields["key"])
         project = await self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
@@ -35,7 +35,7 @@ class ProjectService(Service):
             raise NotFound("No project with this id")
         return project
 
-    async def update(self, access: Access, project_id: UUID, changes: dict[str, Any]) -> Project:
+    async def update(self, access: Access, project_id: UUID, changes: Mapping[str, Any]) -> Project:
         project = await self.get(access, project_id)
         new_key = changes.get("key")
         if (

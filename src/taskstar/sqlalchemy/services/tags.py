@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +23,8 @@ class TagService(Service):
     async def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Tag], int]:
         return await self.tags.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
 
-    async def create(self, access: Access, *, name: str, color: str) -> Tag:
+    async def create(self, access: Access, fields: Mapping[str, Any]) -> Tag:
+        name, color = fields["name"], fields["color"]
         name_key = tag_name_key(name)
         if await self.tags.name_taken(access.workspace_id, name):
             raise _name_conflict(name)
@@ -31,7 +32,7 @@ class TagService(Service):
         await self.session.commit()
         return tag
 
-    async def update(self, access: Access, tag_id: UUID, changes: dict[str, Any]) -> Tag:
+    async def update(self, access: Access, tag_id: UUID, changes: Mapping[str, Any]) -> Tag:
         tag = await self._get(access, tag_id)
         name = changes.get("name")
         if name is not None:

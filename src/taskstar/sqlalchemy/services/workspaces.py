@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
 from taskstar.sqlalchemy.models import Membership, Workspace
+from taskstar.sqlalchemy.reads import workspace_read
 
 from ..repositories import MembershipRepository, WorkspaceRepository
 from .base import Service, repository
@@ -21,22 +23,23 @@ class WorkspaceService(Service):
     workspaces = repository(WorkspaceRepository)
     memberships = repository(MembershipRepository)
 
-    async def create(self, creator_id: UUID, *, name: str, slug: str) -> Workspace:
+    async def create(self, creator_id: UUID, fields: Mapping[str, Any]) -> WorkspaceRead:
         """A new workspace whose creator is its owner, both rows or neither."""
-        if await self.workspaces.slug_taken(slug):
-            raise _slug_conflict(slug)
-        workspace = await self.workspaces.add(Workspace(name=name, slug=slug))
+        if await self.workspaces.slug_taken(fields["slug"]):
+            raise _slug_conflict(fields["slug"])
+        workspace = await self.workspaces.add(Workspace(name=fields["name"], slug=fields["slug"]))
         await self.memberships.add(Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER))
         await self.session.commit()
-        return workspace
+        return workspace_read(workspace, Role.OWNER)
 
-    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[tuple[Workspace, Role]], int]:
-        return await self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
+    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[WorkspaceRead], int]:
+        rows, total = await self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
+        return [workspace_read(workspace, role) for workspace, role in rows], total
 
-    async def get(self, access: Access) -> Workspace:
-        return await self.workspaces.get(access.workspace_id)
+    async def get(self, access: Access) -> WorkspaceRead:
+        return workspace_read(await self.workspaces.get(access.workspace_id), access.role)
 
-    async def update(self, access: Access, changes: dict[str, Any]) -> Workspace:
+    async def update(self, access: Access, changes: Mapping[str, Any]) -> WorkspaceRead:
         workspace = await self.workspaces.get(access.workspace_id)
         new_slug = changes.get("slug")
         if new_slug is not None and new_slug != workspace.slug and await self.workspaces.slug_taken(new_slug):
@@ -45,7 +48,7 @@ class WorkspaceService(Service):
             setattr(workspace, field, value)
         await self.session.flush()
         await self.session.commit()
-        return workspace
+        return workspace_read(workspace, access.role)
 
     async def delete(self, access: Access) -> None:
         await self.workspaces.remove(access.workspace_id)

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
 from taskstar.domain.listing import TaskFilters
+from taskstar.domain.resources import RESOURCES, ResourceKind, ResourceRef
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind, Priority, SortField, SortOrder, Status
-from taskstar.persistence import ResourceKind, ResourceRef
 from taskstar.sqlalchemy import keyset
 from taskstar.sqlalchemy.models import (
     Activity,
@@ -118,7 +118,9 @@ class MembershipRepository(SQLAlchemySyncRepository[Membership]):
         return set((self.session.execute(statement)).scalars())
 
 
-_OWNED = {"project": Project, "task": Task, "tag": Tag, "comment": Comment}
+# The model owning each addressed resource kind, found by the resource table's SQL table.
+_MODELS_BY_TABLE = {model.__tablename__: model for model in (Workspace, Project, Task, Tag, Comment)}
+_OWNED = {resource.kind: _MODELS_BY_TABLE[resource.table] for resource in RESOURCES if not resource.is_workspace}
 
 
 class ProjectRepository(SQLAlchemySyncRepository[Project]):

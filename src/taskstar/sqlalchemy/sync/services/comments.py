@@ -2,14 +2,15 @@
 # src/taskstar/sqlalchemy/services/comments.py
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
+from taskstar.contract import CommentRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Forbidden, NotFound
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
+from taskstar.sqlalchemy.reads import comment_read
 
 from ..repositories import ActivityRepository, CommentRepository, TaskRepository, activity_entry
 from .base import Service, repository
@@ -23,10 +24,11 @@ class CommentService(Service):
     tasks = repository(TaskRepository)
     activity = repository(ActivityRepository)
 
-    def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
-        return self.comments.page_for_task(task_id, limit=limit, offset=offset)
+    def page(self, access: Access, task_id: UUID, *, limit: int, offset: int) -> tuple[list[CommentRead], int]:
+        rows, total = self.comments.page_for_task(task_id, limit=limit, offset=offset)
+        return [comment_read(comment) for comment in rows], total
 
-    def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> Comment:
+    def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> CommentRead:
         # Counting first locks the task, so a concurrent delete (after the guard saw the task)
         # makes this a 404 rather than a foreign-key violation on the insert.
         if not self.tasks.bump_comment_count(task_id, 1):
@@ -38,9 +40,9 @@ class CommentService(Service):
         self.activity.record([activity_entry(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)])
         created = self._get(access, comment.id)
         self.session.commit()
-        return created
+        return comment_read(created)
 
-    def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> Comment:
+    def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> CommentRead:
         comment = self._get(access, comment_id)
         if comment.author_id != author_id:
             raise Forbidden("Only the author can edit a comment")
@@ -48,7 +50,7 @@ class CommentService(Service):
             comment.body = body
             self.session.flush()
         self.session.commit()
-        return comment
+        return comment_read(comment)
 
     def delete(self, access: Access, actor_id: UUID, comment_id: UUID) -> None:
         comment = self._get(access, comment_id)

@@ -2,15 +2,16 @@
 # src/taskstar/sqlalchemy/services/members.py
 from __future__ import annotations
 
-from collections.abc import Sequence
 from uuid import UUID
 
+from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
+from taskstar.sqlalchemy.reads import member_read
 
 from ..repositories import (
     ActivityRepository,
@@ -30,10 +31,11 @@ class MemberService(Service):
     tasks = repository(TaskRepository)
     activity = repository(ActivityRepository)
 
-    def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Membership], int]:
-        return self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+    def page(self, access: Access, *, limit: int, offset: int) -> tuple[list[MemberRead], int]:
+        rows, total = self.memberships.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
+        return [member_read(member) for member in rows], total
 
-    def add(self, access: Access, *, email: str, role: Role) -> Membership:
+    def add(self, access: Access, *, email: str, role: Role) -> MemberRead:
         check_owner_rules(access.role, granting=role)
         user = self.users.by_email(email)
         if user is None:
@@ -43,9 +45,9 @@ class MemberService(Service):
         member = self.memberships.add(Membership(workspace_id=access.workspace_id, user_id=user.id, role=role))
         member.user = user
         self.session.commit()
-        return member
+        return member_read(member)
 
-    def change_role(self, access: Access, user_id: UUID, role: Role) -> Membership:
+    def change_role(self, access: Access, user_id: UUID, role: Role) -> MemberRead:
         self.workspaces.lock(access.workspace_id)
         member = self._member(access, user_id)
         check_owner_rules(access.role, granting=role, target=member.role)
@@ -54,7 +56,7 @@ class MemberService(Service):
         member.role = role
         self.session.flush()
         self.session.commit()
-        return member
+        return member_read(member)
 
     def remove(self, access: Access, user_id: UUID) -> None:
         self.workspaces.lock(access.workspace_id)

@@ -2,7 +2,7 @@
 # src/taskstar/sqlalchemy/services/projects.py
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,7 @@ class ProjectService(Service):
     def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Project], int]:
         return self.projects.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
 
-    def create(self, access: Access, fields: dict[str, Any]) -> Project:
+    def create(self, access: Access, fields: Mapping[str, Any]) -> Project:
         if self.projects.key_taken(access.workspace_id, fields["key"]):
             raise _key_conflict(fields["key"])
         project = self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
@@ -37,7 +37,7 @@ class ProjectService(Service):
             raise NotFound("No project with this id")
         return project
 
-    def update(self, access: Access, project_id: UUID, changes: dict[str, Any]) -> Project:
+    def update(self, access: Access, project_id: UUID, changes: Mapping[str, Any]) -> Project:
         project = self.get(access, project_id)
         new_key = changes.get("key")
         if new_key is not None and new_key != project.key and self.projects.key_taken(access.workspace_id, new_key):

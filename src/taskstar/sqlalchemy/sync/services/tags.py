@@ -2,7 +2,7 @@
 # src/taskstar/sqlalchemy/services/tags.py
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,8 @@ class TagService(Service):
     def page(self, access: Access, *, limit: int, offset: int) -> tuple[Sequence[Tag], int]:
         return self.tags.page_in_workspace(access.workspace_id, limit=limit, offset=offset)
 
-    def create(self, access: Access, *, name: str, color: str) -> Tag:
+    def create(self, access: Access, fields: Mapping[str, Any]) -> Tag:
+        name, color = fields["name"], fields["color"]
         name_key = tag_name_key(name)
         if self.tags.name_taken(access.workspace_id, name):
             raise _name_conflict(name)
@@ -33,7 +34,7 @@ class TagService(Service):
         self.session.commit()
         return tag
 
-    def update(self, access: Access, tag_id: UUID, changes: dict[str, Any]) -> Tag:
+    def update(self, access: Access, tag_id: UUID, changes: Mapping[str, Any]) -> Tag:
         tag = self._get(access, tag_id)
         name = changes.get("name")
         if name is not None:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -12,12 +12,14 @@ from uuid import UUID
 from sqlalchemy.orm.exc import StaleDataError
 from uuid_utils.compat import uuid7
 
+from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
-from taskstar.sqlalchemy.models import Activity, Tag, Task
+from taskstar.sqlalchemy.models import Tag, Task
+from taskstar.sqlalchemy.reads import activity_read, task_read
 
 from ..repositories import (
     ActivityRepository,
@@ -25,7 +27,6 @@ from ..repositories import (
     ProjectRepository,
     TagRepository,
     TaskRepository,
-    TaskView,
     activity_entry,
 )
 from .base import Service, repository
@@ -67,7 +68,7 @@ class TaskService(Service):
 
     # --- reads ---------------------------------------------------------------
 
-    def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[TaskView], int, str | None]:
+    def page(self, access: Access, project_id: UUID, query: TaskQuery) -> tuple[list[TaskRead], int, str | None]:
         """The guard has resolved ``project_id`` within the caller's workspace already."""
         tasks, total, last = self.tasks.page(
             access.workspace_id,
@@ -79,24 +80,22 @@ class TaskService(Service):
             offset=query.offset,
             after=decode_cursor(query),
         )
-        return tasks, total, encode_cursor(query, last) if last is not None else None
+        return [task_read(task) for task in tasks], total, encode_cursor(query, last) if last is not None else None
 
-    def get(self, access: Access, task_id: UUID) -> TaskView:
-        task = self.tasks.view(access.workspace_id, task_id)
-        if task is None:
-            raise NotFound("No task with this id")
-        return task
+    def get(self, access: Access, task_id: UUID) -> TaskRead:
+        return self._read(access, task_id)
 
     def activity_page(
         self, access: Access, task_id: UUID, *, limit: int, offset: int
-    ) -> tuple[Sequence[Activity], int]:
-        return self.activity.page_for_task(task_id, limit=limit, offset=offset)
+    ) -> tuple[list[ActivityRead], int]:
+        rows, total = self.activity.page_for_task(task_id, limit=limit, offset=offset)
+        return [activity_read(entry) for entry in rows], total
 
     # --- writes --------------------------------------------------------------
 
     def create_many(
-        self, access: Access, actor_id: UUID, project_id: UUID, drafts: list[dict[str, Any]], *, bulk: bool
-    ) -> list[TaskView]:
+        self, access: Access, actor_id: UUID, project_id: UUID, drafts: Sequence[Mapping[str, Any]], *, bulk: bool
+    ) -> list[TaskRead]:
         """All drafts or none: references are checked for every item before anything is written."""
         self._check_references(access, drafts, prefix="items" if bulk else None)
         numbers = self.projects.take_numbers(project_id, len(drafts))
@@ -123,16 +122,16 @@ class TaskService(Service):
         self.activity.record(entries)
         created = self.tasks.views(access.workspace_id, [row["id"] for row in rows])
         self.session.commit()
-        return created
+        return [task_read(task) for task in created]
 
     def update(
         self,
         access: Access,
         actor_id: UUID,
         task_id: UUID,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any],
         preconditions: Preconditions = NO_PRECONDITIONS,
-    ) -> TaskView:
+    ) -> TaskRead:
         task = self.tasks.for_update(access.workspace_id, task_id, with_tags="tag_ids" in changes)
         if task is None:
             raise NotFound("No task with this id")
@@ -142,13 +141,13 @@ class TaskService(Service):
         if changed:  # nothing changed: no new version, no activity
             self._flush_versioned()
             self.activity.record([activity_row(task, actor_id, ActivityKind.UPDATED, changed)])
-        updated = self.tasks.view(access.workspace_id, task.id)
+        updated = self._read(access, task.id)
         self.session.commit()
-        return updated  # type: ignore[return-value]  # locked above, so it exists
+        return updated
 
     def update_many(
-        self, access: Access, actor_id: UUID, project_id: UUID, task_ids: list[UUID], changes: dict[str, Any]
-    ) -> list[TaskView]:
+        self, access: Access, actor_id: UUID, project_id: UUID, task_ids: Sequence[UUID], changes: Mapping[str, Any]
+    ) -> list[TaskRead]:
         ids = list(dict.fromkeys(task_ids))
         tasks = self.tasks.many_for_update(access.workspace_id, ids)
         found = {task.id for task in tasks if task.project_id == project_id}
@@ -171,7 +170,7 @@ class TaskService(Service):
             self.activity.record(rows)
         updated = self.tasks.views(access.workspace_id, ids)
         self.session.commit()
-        return updated
+        return [task_read(task) for task in updated]
 
     def move(
         self,
@@ -180,13 +179,13 @@ class TaskService(Service):
         task_id: UUID,
         target_project_id: UUID,
         preconditions: Preconditions = NO_PRECONDITIONS,
-    ) -> TaskView:
+    ) -> TaskRead:
         task = self.tasks.for_update(access.workspace_id, task_id, with_tags=True)
         if task is None:
             raise NotFound("No task with this id")
         preconditions.check_write(task.version)
         if target_project_id == task.project_id:
-            return self.tasks.view(access.workspace_id, task.id)  # type: ignore[return-value]
+            return self._read(access, task.id)
         target = self.projects.in_workspace(access.workspace_id, target_project_id)
         if target is None:
             raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
@@ -199,9 +198,9 @@ class TaskService(Service):
         task.project_id, task.number, task.updated_at = target.id, number, datetime.now(UTC)
         self._flush_versioned()
         self.activity.record([activity_row(task, actor_id, ActivityKind.MOVED, changed)])
-        moved = self.tasks.view(access.workspace_id, task.id)
+        moved = self._read(access, task.id)
         self.session.commit()
-        return moved  # type: ignore[return-value]  # locked above, so it exists
+        return moved
 
     def delete(self, access: Access, task_id: UUID, preconditions: Preconditions = NO_PRECONDITIONS) -> None:
         if preconditions.sent:  # the version must be read (and locked) first; otherwise one DELETE
@@ -214,6 +213,13 @@ class TaskService(Service):
         self.session.commit()
 
     # --- rules ---------------------------------------------------------------
+
+    def _read(self, access: Access, task_id: UUID) -> TaskRead:
+        """The task as responses show it; ``NotFound`` if it is not in the caller's workspace."""
+        view = self.tasks.view(access.workspace_id, task_id)
+        if view is None:
+            raise NotFound("No task with this id")
+        return task_read(view)
 
     def _apply(self, task: Task, changes: dict[str, Any], tags: dict[UUID, Tag]) -> dict[str, list[Any]]:
         """Apply the fields that differ; return them as activity ``changes``."""

@@ -9,7 +9,7 @@ from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password, verify_password
-from taskstar.persistence import ResourceRef
+from taskstar.domain.resources import ResourceRef
 from taskstar.sqlalchemy.models import User
 
 from ..repositories import UserRepository
@@ -32,12 +32,12 @@ class UserService(Service):
         self.session.commit()
         return user
 
-    def authenticate(self, *, email: str, password: str) -> User:
-        """The user with these credentials; unknown email and wrong password fail alike."""
+    def authenticate(self, *, email: str, password: str) -> UUID:
+        """The id of the user with these credentials; unknown email and wrong password fail alike."""
         user = self.users.by_email(email)
         if not verify_password(user.password_hash if user else None, password) or user is None:
             raise AuthenticationFailed("Wrong email or password")
-        return user
+        return user.id
 
     def caller(self, user_id: UUID, resource: ResourceRef | None) -> tuple[Caller, Access | None] | None:
         """The authenticated user and, for a workspace-owned resource, their membership there."""

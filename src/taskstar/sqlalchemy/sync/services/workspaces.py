@@ -2,14 +2,16 @@
 # src/taskstar/sqlalchemy/services/workspaces.py
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
 from taskstar.sqlalchemy.models import Membership, Workspace
+from taskstar.sqlalchemy.reads import workspace_read
 
 from ..repositories import MembershipRepository, WorkspaceRepository
 from .base import Service, repository
@@ -23,22 +25,23 @@ class WorkspaceService(Service):
     workspaces = repository(WorkspaceRepository)
     memberships = repository(MembershipRepository)
 
-    def create(self, creator_id: UUID, *, name: str, slug: str) -> Workspace:
+    def create(self, creator_id: UUID, fields: Mapping[str, Any]) -> WorkspaceRead:
         """A new workspace whose creator is its owner, both rows or neither."""
-        if self.workspaces.slug_taken(slug):
-            raise _slug_conflict(slug)
-        workspace = self.workspaces.add(Workspace(name=name, slug=slug))
+        if self.workspaces.slug_taken(fields["slug"]):
+            raise _slug_conflict(fields["slug"])
+        workspace = self.workspaces.add(Workspace(name=fields["name"], slug=fields["slug"]))
         self.memberships.add(Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER))
         self.session.commit()
-        return workspace
+        return workspace_read(workspace, Role.OWNER)
 
-    def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[tuple[Workspace, Role]], int]:
-        return self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
+    def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[WorkspaceRead], int]:
+        rows, total = self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
+        return [workspace_read(workspace, role) for workspace, role in rows], total
 
-    def get(self, access: Access) -> Workspace:
-        return self.workspaces.get(access.workspace_id)
+    def get(self, access: Access) -> WorkspaceRead:
+        return workspace_read(self.workspaces.get(access.workspace_id), access.role)
 
-    def update(self, access: Access, changes: dict[str, Any]) -> Workspace:
+    def update(self, access: Access, changes: Mapping[str, Any]) -> WorkspaceRead:
         workspace = self.workspaces.get(access.workspace_id)
         new_slug = changes.get("slug")
         if new_slug is not None and new_slug != workspace.slug and self.workspaces.slug_taken(new_slug):
@@ -47,7 +50,7 @@ class WorkspaceService(Service):
             setattr(workspace, field, value)
         self.session.flush()
         self.session.commit()
-        return workspace
+        return workspace_read(workspace, access.role)
 
     def delete(self, access: Access) -> None:
         self.workspaces.remove(access.workspace_id)

@@ -1,60 +1,39 @@
+"""A workspace's members and their roles."""
+
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
-from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import MemberCreate, MemberRead, MemberUpdate, MemberUser
-from taskstar.domain.roles import Action, Role
+from taskstar.contract import MemberCreate, MemberRead, MemberUpdate
+from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
-
-from .dependencies import Members, provide_member_service
-
-
-def member_read(row: dict[str, Any]) -> MemberRead:
-    user = MemberUser(id=row["user_id"], name=row["user_name"], email=row["user_email"])
-    return MemberRead(user=user, role=Role(row["role"]), created_at=row["created_at"], updated_at=row["updated_at"])
+from taskstar.http.routes.dependencies import Members
 
 
 class MemberController(Controller):
     path = "/api/workspaces/{workspace_id:uuid}/members"
     tags = ["members"]
-    dependencies = {"members": Provide(provide_member_service, sync_to_thread=False)}
 
     @get(operation_id="listMembers", responses=problems(404), opt={ACTION_KEY: Action.READ_MEMBERS})
     async def list_members(
-        self,
-        workspace_id: FromPath[UUID],
-        members: Members,
-        page: Page,
-        access: CurrentMembership,
+        self, workspace_id: FromPath[UUID], members: Members, page: Page, access: CurrentMembership
     ) -> OffsetPagination[MemberRead]:
         """Members in the order they joined."""
         rows, total = await members.page(access, limit=page.limit, offset=page.offset)
-        return OffsetPagination(
-            items=[member_read(member) for member in rows],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
     @post(operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS})
     async def add_member(
-        self,
-        workspace_id: FromPath[UUID],
-        data: JSONBody[MemberCreate],
-        members: Members,
-        access: CurrentMembership,
+        self, workspace_id: FromPath[UUID], data: JSONBody[MemberCreate], members: Members, access: CurrentMembership
     ) -> MemberRead:
         """Add a registered user by email (admin+; only an owner grants owner)."""
-        member = await members.add(access, email=data.email, role=data.role)
-        return member_read(member)
+        return await members.add(access, email=data.email, role=data.role)
 
     @patch(
         "/{user_id:uuid}",
@@ -71,7 +50,7 @@ class MemberController(Controller):
         access: CurrentMembership,
     ) -> MemberRead:
         """Change a member's role; the last owner cannot be demoted (409)."""
-        return member_read(await members.change_role(access, user_id, data.role))
+        return await members.change_role(access, user_id, data.role)
 
     @delete(
         "/{user_id:uuid}",
@@ -80,11 +59,7 @@ class MemberController(Controller):
         opt={ACTION_KEY: Action.MANAGE_MEMBERS},
     )
     async def remove_member(
-        self,
-        workspace_id: FromPath[UUID],
-        user_id: FromPath[UUID],
-        members: Members,
-        access: CurrentMembership,
+        self, workspace_id: FromPath[UUID], user_id: FromPath[UUID], members: Members, access: CurrentMembership
     ) -> None:
         """Remove a member; the last owner cannot be removed (409)."""
         await members.remove(access, user_id)

@@ -1,3 +1,5 @@
+"""Tasks: lists, bulk writes, moves, conditional requests (RFC 9110 ETag / If-Match), activity."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -9,7 +11,6 @@ from litestar.params import FromPath, JSONBody
 
 from taskstar.contract import (
     ActivityRead,
-    TagRef,
     TaskBulkCreate,
     TaskBulkUpdate,
     TaskCreate,
@@ -18,15 +19,14 @@ from taskstar.contract import (
     TaskPage,
     TaskRead,
     TaskUpdate,
-    UserRef,
     set_fields,
 )
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
-from taskstar.domain.tasks import Priority, Status, task_key
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import NOT_MODIFIED, problems
 from taskstar.http.pagination import Page
+from taskstar.http.routes.dependencies import Tasks
 from taskstar.http.task_queries import (
     TaskListQuery,
     TaskPreconditions,
@@ -34,41 +34,11 @@ from taskstar.http.task_queries import (
     provide_preconditions,
     provide_task_query,
 )
-from taskstar.piccolo.queries import TaskView
-
-from .dependencies import Tasks, provide_task_service
 
 
-def _ref(user_id: UUID | None, name: str | None) -> UserRef | None:
-    return UserRef(id=user_id, name=name) if user_id is not None and name is not None else None
-
-
-def task_read(view: TaskView) -> TaskRead:
-    row = view.row
-    return TaskRead(
-        id=row["id"],
-        project_id=row["project_id"],
-        number=row["number"],
-        key=task_key(row["project_key"], row["number"]),
-        title=row["title"],
-        description=row["description"],
-        status=Status(row["status"]),
-        priority=Priority.from_rank(row["priority"]),
-        assignee=_ref(row["assignee_id"], row["assignee_name"]),
-        reporter=_ref(row["reporter_id"], row["reporter_name"]),
-        tags=[TagRef(id=tag["tag_id"], name=tag["name"], color=tag["color"]) for tag in view.tags],
-        due_date=row["due_date"],
-        position=row["position"],
-        version=row["version"],
-        completed_at=row["completed_at"],
-        comment_count=row["comment_count"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def _with_etag(task: TaskView, status_code: int = 200) -> Response[TaskRead]:
-    return Response(task_read(task), headers={"ETag": f'"{task.row["version"]}"'}, status_code=status_code)
+def _with_etag(task: TaskRead, status_code: int = 200) -> Response[TaskRead]:
+    """The task with its version as a strong entity tag (RFC 9110 8.8.3)."""
+    return Response(task, headers={"ETag": f'"{task.version}"'}, status_code=status_code)
 
 
 CallerRequest = Request[Caller, object, object]
@@ -77,7 +47,6 @@ CallerRequest = Request[Caller, object, object]
 class TaskController(Controller):
     tags = ["tasks"]
     dependencies = {
-        "tasks": Provide(provide_task_service, sync_to_thread=False),
         "task_query": Provide(provide_task_query, sync_to_thread=False),
         "preconditions": Provide(provide_preconditions, sync_to_thread=False),
     }
@@ -95,7 +64,7 @@ class TaskController(Controller):
         ``cursor`` (keyset: stays correct while others insert), not both."""
         rows, total, next_cursor = await tasks.page(access, project_id, task_query)
         return TaskPage(
-            items=[task_read(task) for task in rows],
+            items=list(rows),
             total=total,
             limit=task_query.limit,
             offset=task_query.offset,
@@ -137,7 +106,7 @@ class TaskController(Controller):
         """Create 1-100 tasks, all or none; a 400 names each failing item."""
         drafts = [set_fields(item) for item in data.items]
         created = await tasks.create_many(access, request.user.id, project_id, drafts, bulk=True)
-        return TaskItems(items=[task_read(task) for task in created])
+        return TaskItems(items=list(created))
 
     @patch(
         "/api/projects/{project_id:uuid}/tasks/bulk",
@@ -155,7 +124,7 @@ class TaskController(Controller):
     ) -> TaskItems:
         """Set status, priority or assignee on 1-100 tasks of the project, all or none."""
         updated = await tasks.update_many(access, request.user.id, project_id, data.ids, set_fields(data.changes))
-        return TaskItems(items=[task_read(task) for task in updated])
+        return TaskItems(items=list(updated))
 
     @get(
         "/api/tasks/{task_id:uuid}",
@@ -168,8 +137,8 @@ class TaskController(Controller):
     ) -> Response[TaskRead]:
         """A task, with its version as ``ETag``; 304 when ``If-None-Match`` names that version."""
         task = await tasks.get(access, task_id)
-        if preconditions.not_modified(task.row["version"]):
-            return not_modified(task.row["version"])
+        if preconditions.not_modified(task.version):
+            return not_modified(task.version)
         return _with_etag(task)
 
     @patch(
@@ -236,14 +205,4 @@ class TaskController(Controller):
     ) -> OffsetPagination[ActivityRead]:
         """Every create, change, move and comment of the task, oldest first."""
         rows, total = await tasks.activity_page(access, task_id, limit=page.limit, offset=page.offset)
-        items = [
-            ActivityRead(
-                id=row["id"],
-                kind=row["kind"],
-                actor=_ref(row["actor_id"], row["actor_name"]),
-                changes=row["changes"],
-                created_at=row["created_at"],
-            )
-            for row in rows
-        ]
-        return OffsetPagination(items=items, total=total, limit=page.limit, offset=page.offset)
+        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
