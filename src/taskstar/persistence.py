@@ -25,18 +25,27 @@ if TYPE_CHECKING:
 
 
 class PersistencePath(Protocol):
-    name: str
+    # Read-only members (properties), so that a path may hold narrower types (a dict, a tuple).
+    @property
+    def name(self) -> str: ...
 
-    plugins: Sequence[PluginProtocol]
-    """Litestar plugins that wire the ORM (engine, session, serialization, CLI)."""
+    @property
+    def plugins(self) -> Sequence[PluginProtocol]:
+        """Litestar plugins that wire the ORM (engine, session, serialization, CLI)."""
+        ...
 
-    route_handlers: Sequence[ControllerRouterHandler]
-    """The API's controllers, built on this path's services."""
+    @property
+    def route_handlers(self) -> Sequence[ControllerRouterHandler]:
+        """The API's controllers, built on this path's services."""
+        ...
 
-    dependencies: Mapping[str, Provide]
+    @property
+    def dependencies(self) -> Mapping[str, Provide]: ...
 
-    error_translations: Mapping[type[Exception], Callable[[Any], DomainError | None]]
-    """This path's own exceptions, as domain errors (a unique violation is a Conflict)."""
+    @property
+    def error_translations(self) -> Mapping[type[Exception], Callable[[Any], DomainError | None]]:
+        """This path's own exceptions, as domain errors (a unique violation is a Conflict)."""
+        ...
 
     def lifespan(self, app: Litestar) -> AbstractAsyncContextManager[None]:
         """Prepares the schema at start (migrate, or refuse an outdated one)."""

@@ -17,6 +17,7 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 from taskstar.driver_errors import server_sqlstate
 from taskstar.settings import DatabaseURL, Settings
@@ -44,12 +45,15 @@ class _ReleasingTransaction:
     lost connection, a full disk): it is neither closed nor returned to the pool, and after
     a few such failures the pool is empty for good. These give it back whatever happens."""
 
+    # What the Piccolo transaction this is mixed into sets.
     connection: Any
+    context: Any
+    engine: Any
     _parent: Any
 
     async def __aenter__(self) -> Any:
         try:
-            return await super().__aenter__()  # type: ignore[misc]
+            return await super().__aenter__()  # type: ignore[misc]  # a mixin of Piccolo's transactions
         except BaseException:
             if self._parent is None and getattr(self, "connection", None) is not None:
                 await self._discard()
@@ -57,11 +61,12 @@ class _ReleasingTransaction:
 
     async def __aexit__(self, *exc_info: Any) -> bool:
         try:
-            return await super().__aexit__(*exc_info)  # type: ignore[misc]
+            suppress: bool = await super().__aexit__(*exc_info)  # type: ignore[misc]  # a mixin: super() is Piccolo's
+            return suppress
         except BaseException:
             if self._parent is None:
                 await self._discard()
-                self.engine.current_transaction.reset(self.context)  # type: ignore[attr-defined]
+                self.engine.current_transaction.reset(self.context)
             raise
 
     async def _discard(self) -> None:
@@ -192,14 +197,14 @@ def failed_in_the_driver(error: BaseException | None) -> bool:
 
 class _PostgresTransaction(_ReleasingTransaction, PostgresTransaction):
     async def get_connection(self) -> Any:
-        engine: TaskstarPostgresEngine = self.engine  # type: ignore[assignment]
+        engine: TaskstarPostgresEngine = self.engine
         return await engine.acquire()
 
     async def __aexit__(self, *exc_info: Any) -> bool:
         if self._parent is None and failed_in_the_driver(exc_info[1]):
             # Closed, not rolled back and pooled: the server ends the transaction with it.
             await self._discard()
-            self.engine.current_transaction.reset(self.context)  # type: ignore[attr-defined]
+            self.engine.current_transaction.reset(self.context)
             return False
         return await super().__aexit__(*exc_info)
 
@@ -240,7 +245,7 @@ class TaskstarPostgresEngine(_Counted, PostgresEngine):
                 connection.terminate()  # released below as closed: the pool opens a new one
             raise
         finally:
-            await self.pool.release(connection)  # type: ignore[union-attr]
+            await self.pool.release(connection)  # type: ignore[union-attr]  # Piccolo runs here only with a pool
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         self._announce(querystring)
@@ -320,7 +325,7 @@ class Database:
     def connections_in_use(self) -> int:
         if isinstance(self.engine, TaskstarSQLiteEngine):
             return self.engine.in_use
-        pool = getattr(self.engine, "pool", None)
+        pool: asyncpg.Pool | None = getattr(self.engine, "pool", None)
         if pool is None:
             return 0
         return pool.get_size() - pool.get_idle_size()
@@ -346,7 +351,8 @@ def bind(engine: Engine) -> None:
         raise RuntimeError("Another Taskstar app on Piccolo is running in this process; Piccolo serves one at a time")
     _bound = engine
     piccolo_conf.DB = engine
-    for table in (*TABLES, Migration):
+    tables: tuple[type[Table], ...] = (*TABLES, Migration)
+    for table in tables:
         table._meta.db = engine
 
 

@@ -41,7 +41,7 @@ class _RequestSessions:
     _read_engine: Engine | None = None
 
     def provide_session(self, state: State, scope: Scope) -> Any:
-        session = super().provide_session(state, scope)  # type: ignore[misc]
+        session = super().provide_session(state, scope)  # type: ignore[misc]  # a mixin of advanced-alchemy's configs
         if "writes" not in session.info:  # the request's first use
             writes = session.info["writes"] = scope.get("method") not in SAFE_METHODS
             if not writes and self.core_engine().dialect.name == "postgresql":
@@ -54,8 +54,9 @@ class _RequestSessions:
 
     def core_engine(self) -> Engine:
         """The engine that events and execution options apply to (an async engine wraps one)."""
-        engine = self.get_engine()  # type: ignore[attr-defined]
-        return getattr(engine, "sync_engine", engine)
+        engine = self.get_engine()  # type: ignore[attr-defined]  # a mixin: the config's method
+        core: Engine = getattr(engine, "sync_engine", engine)
+        return core
 
     def _autocommit_engine(self) -> Engine:
         if self._read_engine is None:
@@ -77,7 +78,8 @@ class TaskstarAsyncConfig(_RequestSessions, SQLAlchemyAsyncConfig):
         maker = super().create_session_maker()
         # advanced-alchemy replaces any ``sync_session_class`` we configure with
         # a sessionmaker of its own (to hang its listeners on), so listen there.
-        self._listen_for_sqlite_begin(maker.kw["sync_session_class"])  # type: ignore[attr-defined]
+        options = maker.kw  # type: ignore[attr-defined]  # an async_sessionmaker, typed as any callable
+        self._listen_for_sqlite_begin(options["sync_session_class"])
         return maker
 
 
@@ -162,7 +164,7 @@ def _configured(kind: type[C], settings: Settings, driver: str, connect_args: di
             # closes connections under load (shared/design.md measured -30%).
             pool_size=settings.db_pool_size,
             max_overflow=0,
-            pool_timeout=settings.db_pool_timeout_seconds,
+            pool_timeout=settings.db_pool_timeout_seconds,  # type: ignore[arg-type]  # SQLAlchemy takes a float
             pool_recycle=1800,
             connect_args=connect_args,
         ),

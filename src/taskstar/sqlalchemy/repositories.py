@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Select, and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
@@ -34,6 +34,8 @@ from taskstar.sqlalchemy.models import (
     Workspace,
     task_tag,
 )
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
 class UserRepository(SQLAlchemyAsyncRepository[User]):
@@ -120,8 +122,11 @@ class MembershipRepository(SQLAlchemyAsyncRepository[Membership]):
         return set((await self.session.execute(statement)).scalars())
 
 
-# The model owning each addressed resource kind, found by the resource table's SQL table.
-_MODELS_BY_TABLE = {model.__tablename__: model for model in (Workspace, Project, Task, Tag, Comment)}
+# The model owning each addressed resource kind, found by the resource table's SQL table
+# (a workspace owns itself: it is no key here).
+_MODELS_BY_TABLE: dict[str, type[Project] | type[Task] | type[Tag] | type[Comment]] = {
+    model.__tablename__: model for model in (Project, Task, Tag, Comment)
+}
 _OWNED = {resource.kind: _MODELS_BY_TABLE[resource.table] for resource in RESOURCES if not resource.is_workspace}
 
 
@@ -252,7 +257,7 @@ def _sort_keys(sort: SortField, order: SortOrder) -> list[keyset.SortKey]:
     return keys
 
 
-def _filtered(statement: Select[tuple[Task]], filters: TaskFilters) -> Select[tuple[Task]]:
+def _filtered(statement: Select[_Row], filters: TaskFilters) -> Select[_Row]:
     if filters.statuses:
         statement = statement.where(Task.status.in_(filters.statuses))
     if filters.priorities:
@@ -325,6 +330,18 @@ _TAGS_OF_ONE = (
 _VIEWS_BY_IDS = _VIEW.where(
     Task.id.in_(bindparam("task_ids", expanding=True)), Task.workspace_id == bindparam("workspace_id")
 )
+
+
+def _core_table(model: type[Task]) -> Table:
+    """A model's Core table. Declarative typing has ``__table__`` as any FromClause; a class
+    mapped to a table has a Table there."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+#: The tasks' Core table, for UPDATEs that skip the ORM's ``onupdate``.
+_TASK_TABLE = _core_table(Task)
 
 
 class TaskRepository(SQLAlchemyAsyncRepository[Task]):
@@ -412,21 +429,21 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
     async def remove(self, workspace_id: UUID, task_id: UUID) -> bool:
         """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""
         result = await self.session.execute(delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
 
     async def bump_comment_count(self, task_id: UUID, by: int) -> bool:
         """Comments are not task changes: no version bump, no ``updated_at``. False when the
         task is gone; otherwise its row stays locked (PostgreSQL) until the transaction ends."""
         result = await self.session.execute(
-            update(Task.__table__)
-            .where(Task.__table__.c.id == task_id)
-            .values(comment_count=Task.__table__.c.comment_count + by, updated_at=Task.__table__.c.updated_at)
+            update(_TASK_TABLE)
+            .where(_TASK_TABLE.c.id == task_id)
+            .values(comment_count=_TASK_TABLE.c.comment_count + by, updated_at=_TASK_TABLE.c.updated_at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
 
     async def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
         """Unassign a user's tasks in a workspace; returns the ids changed."""
-        table = Task.__table__
+        table = _TASK_TABLE
         changed = (
             await self.session.execute(
                 update(table)
@@ -490,7 +507,7 @@ class ActivityRepository(SQLAlchemyAsyncRepository[Activity]):
         return rows, await self.count(Activity.task_id == task_id)
 
 
-async def _count(repository: SQLAlchemyAsyncRepository[object], statement: Select[object]) -> int:
+async def _count(repository: SQLAlchemyAsyncRepository[Any], statement: Select[Any]) -> int:
     """A separate ``count(*)``: on both databases cheaper than ``count(*) OVER ()`` on the page."""
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
     return (await repository.session.execute(counted)).scalar_one()

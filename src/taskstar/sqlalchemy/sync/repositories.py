@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemySyncRepository
-from sqlalchemy import Select, and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
@@ -36,6 +36,8 @@ from taskstar.sqlalchemy.models import (
     Workspace,
     task_tag,
 )
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 
 class UserRepository(SQLAlchemySyncRepository[User]):
@@ -118,8 +120,11 @@ class MembershipRepository(SQLAlchemySyncRepository[Membership]):
         return set((self.session.execute(statement)).scalars())
 
 
-# The model owning each addressed resource kind, found by the resource table's SQL table.
-_MODELS_BY_TABLE = {model.__tablename__: model for model in (Workspace, Project, Task, Tag, Comment)}
+# The model owning each addressed resource kind, found by the resource table's SQL table
+# (a workspace owns itself: it is no key here).
+_MODELS_BY_TABLE: dict[str, type[Project] | type[Task] | type[Tag] | type[Comment]] = {
+    model.__tablename__: model for model in (Project, Task, Tag, Comment)
+}
 _OWNED = {resource.kind: _MODELS_BY_TABLE[resource.table] for resource in RESOURCES if not resource.is_workspace}
 
 
@@ -250,7 +255,7 @@ def _sort_keys(sort: SortField, order: SortOrder) -> list[keyset.SortKey]:
     return keys
 
 
-def _filtered(statement: Select[tuple[Task]], filters: TaskFilters) -> Select[tuple[Task]]:
+def _filtered(statement: Select[_Row], filters: TaskFilters) -> Select[_Row]:
     if filters.statuses:
         statement = statement.where(Task.status.in_(filters.statuses))
     if filters.priorities:
@@ -323,6 +328,18 @@ _TAGS_OF_ONE = (
 _VIEWS_BY_IDS = _VIEW.where(
     Task.id.in_(bindparam("task_ids", expanding=True)), Task.workspace_id == bindparam("workspace_id")
 )
+
+
+def _core_table(model: type[Task]) -> Table:
+    """A model's Core table. Declarative typing has ``__table__`` as any FromClause; a class
+    mapped to a table has a Table there."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+#: The tasks' Core table, for UPDATEs that skip the ORM's ``onupdate``.
+_TASK_TABLE = _core_table(Task)
 
 
 class TaskRepository(SQLAlchemySyncRepository[Task]):
@@ -410,21 +427,21 @@ class TaskRepository(SQLAlchemySyncRepository[Task]):
     def remove(self, workspace_id: UUID, task_id: UUID) -> bool:
         """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE)."""
         result = self.session.execute(delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
 
     def bump_comment_count(self, task_id: UUID, by: int) -> bool:
         """Comments are not task changes: no version bump, no ``updated_at``. False when the
         task is gone; otherwise its row stays locked (PostgreSQL) until the transaction ends."""
         result = self.session.execute(
-            update(Task.__table__)
-            .where(Task.__table__.c.id == task_id)
-            .values(comment_count=Task.__table__.c.comment_count + by, updated_at=Task.__table__.c.updated_at)
+            update(_TASK_TABLE)
+            .where(_TASK_TABLE.c.id == task_id)
+            .values(comment_count=_TASK_TABLE.c.comment_count + by, updated_at=_TASK_TABLE.c.updated_at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
 
     def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
         """Unassign a user's tasks in a workspace; returns the ids changed."""
-        table = Task.__table__
+        table = _TASK_TABLE
         changed = (
             self.session.execute(
                 update(table)
@@ -488,7 +505,7 @@ class ActivityRepository(SQLAlchemySyncRepository[Activity]):
         return rows, self.count(Activity.task_id == task_id)
 
 
-def _count(repository: SQLAlchemySyncRepository[object], statement: Select[object]) -> int:
+def _count(repository: SQLAlchemySyncRepository[Any], statement: Select[Any]) -> int:
     """A separate ``count(*)``: on both databases cheaper than ``count(*) OVER ()`` on the page."""
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
     return (repository.session.execute(counted)).scalar_one()
