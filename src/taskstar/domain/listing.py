@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -131,3 +132,18 @@ def _b64encode(raw: bytes) -> str:
 
 def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sort_values(after: Sequence[Any], types: Sequence[type]) -> list[Any]:
+    """A decoded cursor's sort values as the sort keys' Python ``types`` (a JSON string as a
+    ``datetime``, a ``UUID``, ...): what the keyset comparison binds.
+
+    Raises ``InvalidInput`` on ``cursor`` when the count or a type does not match: a cursor
+    issued for another sort.
+    """
+    if len(after) != len(types):
+        raise InvalidInput.on("cursor", "not a cursor this API issued")
+    try:
+        return [msgspec.convert(raw, kind, strict=False) for raw, kind in zip(after, types, strict=True)]
+    except msgspec.ValidationError:
+        raise InvalidInput.on("cursor", "not a cursor this API issued") from None

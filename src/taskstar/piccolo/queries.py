@@ -14,13 +14,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Select
 from piccolo.query.mixins import OrderByRaw
 
-from taskstar.domain.errors import InvalidInput
-from taskstar.domain.listing import TaskFilters
+from taskstar.domain.listing import TaskFilters, sort_values
 from taskstar.domain.resources import RESOURCES, ResourceRef
 from taskstar.domain.tasks import SortField, SortOrder
 from taskstar.piccolo.tables import Task, TaskTag, User
@@ -143,12 +141,7 @@ def sort_keys(sort: SortField, order: SortOrder) -> list[SortKey]:
 
 def _after(keys: Sequence[SortKey], after: Sequence[Any]) -> WhereRaw:
     """Rows strictly after ``after`` in the order of ``keys``, as an expanded row comparison."""
-    if len(after) != len(keys):
-        raise InvalidInput.on("cursor", "not a cursor this API issued")
-    try:
-        values = [msgspec.convert(raw, key.python_type, strict=False) for raw, key in zip(after, keys, strict=True)]
-    except msgspec.ValidationError:
-        raise InvalidInput.on("cursor", "not a cursor this API issued") from None
+    values = sort_values(after, [key.python_type for key in keys])
     branches, arguments = [], []
     for index, key in enumerate(keys):
         if values[index] is None:  # NULLs sit at one end, ordered by the next key only

@@ -12,11 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from sqlalchemy import Select, and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from taskstar.domain.errors import InvalidInput
+from taskstar.domain.listing import sort_values
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,7 @@ def order_by(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
 def seek(statement: Select[Any], keys: Sequence[SortKey], after: Sequence[Any]) -> Select[Any]:
     """Rows strictly after ``after`` in the order of ``keys`` (an expanded row comparison,
     which both PostgreSQL and SQLite plan on a matching index)."""
-    if len(after) != len(keys):
-        raise InvalidInput.on("cursor", "not a cursor this API issued")
-    try:
-        values = [msgspec.convert(raw, key.python_type, strict=False) for raw, key in zip(after, keys, strict=True)]
-    except msgspec.ValidationError:
-        raise InvalidInput.on("cursor", "not a cursor this API issued") from None
+    values = sort_values(after, [key.python_type for key in keys])
     branches = []
     for index, key in enumerate(keys):
         equal_before = [keys[i].expression.is_not_distinct_from(values[i]) for i in range(index)]

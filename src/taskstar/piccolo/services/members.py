@@ -5,9 +5,10 @@ from uuid import UUID
 
 from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from taskstar.domain.errors import InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
+from taskstar.domain.rules import already_a_member
 from taskstar.domain.tasks import ActivityKind
 from taskstar.piccolo.reads import member_read
 from taskstar.piccolo.tables import Membership, Task, User, Workspace
@@ -50,7 +51,7 @@ class MemberService(Service):
             if await Membership.exists().where(
                 Membership.workspace_id == access.workspace_id, Membership.user_id == user["id"]
             ):
-                raise Conflict("This user is already a member", errors=[FieldError("email", "already a member")])
+                raise already_a_member()
             member = Membership(workspace_id=access.workspace_id, user_id=user["id"], role=role.value)
             await member.save()
         return member_read(_row(member, user["name"], user["email"]))

@@ -4,14 +4,11 @@ from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.errors import NotFound
+from taskstar.domain.rules import project_key_taken
 from taskstar.piccolo.tables import Project
 
 from .base import Service, save_changes
-
-
-def _key_conflict(key: str) -> Conflict:
-    return Conflict(f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")])
 
 
 class ProjectService(Service):
@@ -30,7 +27,7 @@ class ProjectService(Service):
     async def create(self, access: Access, fields: dict[str, Any]) -> Project:
         async with self.db.writing():
             if await self._key_taken(access.workspace_id, fields["key"]):
-                raise _key_conflict(fields["key"])
+                raise project_key_taken(fields["key"])
             project = Project(**fields, workspace_id=access.workspace_id, last_task_number=0)
             await project.save()
         return project
@@ -48,7 +45,7 @@ class ProjectService(Service):
             project = await self.get(access, project_id)
             new_key = changes.get("key")
             if new_key is not None and new_key != project.key and await self._key_taken(access.workspace_id, new_key):
-                raise _key_conflict(new_key)
+                raise project_key_taken(new_key)
             await save_changes(project, changes)
         return project
 

@@ -4,15 +4,12 @@ from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.errors import NotFound
 from taskstar.domain.keys import tag_name_key
+from taskstar.domain.rules import tag_name_taken
 from taskstar.piccolo.tables import Tag
 
 from .base import Service, save_changes
-
-
-def _name_conflict(name: str) -> Conflict:
-    return Conflict(f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")])
 
 
 class TagService(Service):
@@ -26,7 +23,7 @@ class TagService(Service):
         name_key = tag_name_key(fields["name"])
         async with self.db.writing():
             if await self._name_taken(access.workspace_id, fields["name"]):
-                raise _name_conflict(fields["name"])
+                raise tag_name_taken(fields["name"])
             tag = Tag(**fields, workspace_id=access.workspace_id, name_key=name_key)
             await tag.save()
         return tag
@@ -38,7 +35,7 @@ class TagService(Service):
             if name is not None:
                 name_key = tag_name_key(name)
                 if name_key != tag.name_key and await self._name_taken(access.workspace_id, name):
-                    raise _name_conflict(name)
+                    raise tag_name_taken(name)
                 changes = {**changes, "name_key": name_key}
             await save_changes(tag, changes)
         return tag

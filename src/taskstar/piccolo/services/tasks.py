@@ -11,9 +11,16 @@ from uuid_utils.compat import uuid7
 
 from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
+from taskstar.domain.errors import InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
+from taskstar.domain.rules import (
+    WRITABLE_TASK_FIELDS,
+    check_all_in_project,
+    check_references,
+    new_task_fields,
+    referenced_ids,
+)
 from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
 from taskstar.piccolo import queries
 from taskstar.piccolo.reads import activity_read, task_read
@@ -21,18 +28,6 @@ from taskstar.piccolo.tables import Activity, Membership, Project, Tag, Task, Ta
 
 from .activity import record_activity
 from .base import Service, now
-
-#: Task fields a client may write, besides ``tag_ids``.
-WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
-#: What a new task holds where the client said nothing.
-NEW_TASK_DEFAULTS: dict[str, Any] = {
-    "description": None,
-    "status": Status.TODO,
-    "priority": Priority.NONE,
-    "assignee_id": None,
-    "due_date": None,
-    "position": 0.0,
-}
 
 
 def _stored(field: str, value: Any) -> Any:
@@ -46,7 +41,7 @@ def _stored(field: str, value: Any) -> Any:
 
 def _domain(row: dict[str, Any]) -> dict[str, Any]:
     """The writable fields of a task row as domain values."""
-    values = {field: row[field] for field in WRITABLE}
+    values = {field: row[field] for field in WRITABLE_TASK_FIELDS}
     values["status"] = Status(row["status"])
     values["priority"] = Priority.from_rank(row["priority"])
     return values
@@ -112,7 +107,7 @@ class TaskService(Service):
             at = now()
             tasks, links, entries = [], [], []
             for number, draft in zip(numbers, drafts, strict=True):
-                values = {**NEW_TASK_DEFAULTS, **{field: draft[field] for field in WRITABLE if field in draft}}
+                values = new_task_fields(draft)
                 task = Task(
                     **{field: _stored(field, value) for field, value in values.items()},
                     id=uuid7(), workspace_id=access.workspace_id, project_id=project_id, number=number,
@@ -147,14 +142,14 @@ class TaskService(Service):
             preconditions.check_write(task["version"])
             await self._check_references(access, [changes], prefix=None)
             before = _domain(task)
-            wanted = {field: value for field, value in changes.items() if field in WRITABLE}
+            wanted = {field: value for field, value in changes.items() if field in WRITABLE_TASK_FIELDS}
             if "tag_ids" in changes:
                 links = await TaskTag.select(TaskTag.tag_id).where(TaskTag.task_id == task_id)
                 before["tag_ids"] = sorted(link["tag_id"] for link in links)
                 wanted["tag_ids"] = sorted(dict.fromkeys(changes["tag_ids"]))
             changed = changes_between(before, wanted)
             if changed:  # nothing changed: no new version, no activity
-                values = {field: _stored(field, wanted[field]) for field in changed.keys() & set(WRITABLE)}
+                values = {field: _stored(field, wanted[field]) for field in changed.keys() & set(WRITABLE_TASK_FIELDS)}
                 if "status" in changed:
                     values["completed_at"] = completed_at_for(
                         before["status"], wanted["status"], now(), task["completed_at"]
@@ -176,18 +171,12 @@ class TaskService(Service):
         async with self.db.writing():
             tasks = await _locked(
                 Task.select(
-                    Task.id, Task.project_id, *(Task._meta.get_column_by_name(field) for field in WRITABLE)
+                    Task.id, Task.project_id, *(Task._meta.get_column_by_name(field) for field in WRITABLE_TASK_FIELDS)
                 ).where(Task.id.is_in(ids), Task.workspace_id == access.workspace_id),
                 is_sqlite=self.db.is_sqlite,
             )
             found = {task["id"] for task in tasks if task["project_id"] == project_id}
-            missing = [
-                FieldError(f"ids[{index}]", "no task with this id in the project")
-                for index, task_id in enumerate(task_ids)
-                if task_id not in found
-            ]
-            if missing:
-                raise InvalidInput("Some ids are not tasks of this project; nothing was changed", errors=missing)
+            check_all_in_project(task_ids, found)
             await self._check_references(access, [changes], prefix=None)
             entries = []
             for task in tasks:
@@ -303,28 +292,16 @@ class TaskService(Service):
         return range(last - count + 1, last + 1)
 
     async def _check_references(self, access: Access, drafts: list[dict[str, Any]], *, prefix: str | None) -> None:
-        """Assignees must be members (any role) and tags must be the workspace's; 400 naming each offender."""
-
-        def field(index: int, name: str) -> str:
-            return f"{prefix}[{index}].{name}" if prefix else name
-
-        assignees = list({draft["assignee_id"] for draft in drafts if draft.get("assignee_id") is not None})
-        tag_ids = list({tag_id for draft in drafts for tag_id in draft.get("tag_ids") or ()})
+        """``domain.rules.check_references`` on the ids the workspace has (400 naming each offender)."""
+        assignees, tag_ids = referenced_ids(drafts)
         members: set[UUID] = set()
         tags: set[UUID] = set()
         if assignees:
             rows = await Membership.select(Membership.user_id).where(
-                Membership.workspace_id == access.workspace_id, Membership.user_id.is_in(assignees)
+                Membership.workspace_id == access.workspace_id, Membership.user_id.is_in(list(assignees))
             )
             members = {row["user_id"] for row in rows}
         if tag_ids:
-            rows = await Tag.select(Tag.id).where(Tag.workspace_id == access.workspace_id, Tag.id.is_in(tag_ids))
+            rows = await Tag.select(Tag.id).where(Tag.workspace_id == access.workspace_id, Tag.id.is_in(list(tag_ids)))
             tags = {row["id"] for row in rows}
-        errors = []
-        for index, draft in enumerate(drafts):
-            if draft.get("assignee_id") is not None and draft["assignee_id"] not in members:
-                errors.append(FieldError(field(index, "assignee_id"), "not a member of this workspace"))
-            if any(tag_id not in tags for tag_id in draft.get("tag_ids") or ()):
-                errors.append(FieldError(field(index, "tag_ids"), "not a tag of this workspace"))
-        if errors:
-            raise InvalidInput("Some references are not part of this workspace; nothing was changed", errors=errors)
+        check_references(drafts, members, tags, prefix=prefix)

@@ -4,11 +4,12 @@ from uuid import UUID
 
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.errors import AuthenticationFailed
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
 from taskstar.domain.resources import ResourceRef
 from taskstar.domain.roles import Role
+from taskstar.domain.rules import email_taken
 from taskstar.piccolo import queries
 from taskstar.piccolo.tables import User
 
@@ -22,9 +23,7 @@ class UserService(Service):
         password_hash = await hash_password_async(password)
         async with self.db.writing():
             if await User.exists().where(User.email == email):
-                raise Conflict(
-                    "An account with this email already exists", errors=[FieldError("email", "already registered")]
-                )
+                raise email_taken()
             user = User(email=email, name=name, password_hash=password_hash)
             await user.save()
         return user

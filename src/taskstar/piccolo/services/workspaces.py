@@ -6,16 +6,12 @@ from uuid import UUID
 
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
+from taskstar.domain.rules import slug_taken
 from taskstar.piccolo.reads import workspace_read
 from taskstar.piccolo.tables import Membership, Workspace
 
 from .base import Service, save_changes
-
-
-def _slug_conflict(slug: str) -> Conflict:
-    return Conflict(f"The slug {slug!r} is taken", errors=[FieldError("slug", "already taken")])
 
 
 class WorkspaceService(Service):
@@ -23,7 +19,7 @@ class WorkspaceService(Service):
         """A new workspace whose creator is its owner, both rows or neither."""
         async with self.db.writing():
             if await Workspace.exists().where(Workspace.slug == fields["slug"]):
-                raise _slug_conflict(fields["slug"])
+                raise slug_taken(fields["slug"])
             workspace = Workspace(**fields)
             await workspace.save()
             await Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER.value).save()
@@ -64,7 +60,7 @@ class WorkspaceService(Service):
                 and new_slug != workspace.slug
                 and await Workspace.exists().where(Workspace.slug == new_slug)
             ):
-                raise _slug_conflict(new_slug)
+                raise slug_taken(new_slug)
             await save_changes(workspace, changes)
         return workspace_read(workspace.to_dict(), access.role)
 

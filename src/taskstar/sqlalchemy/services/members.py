@@ -4,9 +4,10 @@ from uuid import UUID
 
 from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from taskstar.domain.errors import InvalidInput, NotFound
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
+from taskstar.domain.rules import already_a_member
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
 from taskstar.sqlalchemy.reads import member_read
@@ -39,7 +40,7 @@ class MemberService(Service):
         if user is None:
             raise InvalidInput.on("email", "No account has this email")
         if await self.memberships.role_in_workspace(access.workspace_id, user.id) is not None:
-            raise Conflict("This user is already a member", errors=[FieldError("email", "already a member")])
+            raise already_a_member()
         member = await self.memberships.add(Membership(workspace_id=access.workspace_id, user_id=user.id, role=role))
         member.user = user
         await self.session.commit()

@@ -4,10 +4,11 @@ from uuid import UUID
 
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.errors import AuthenticationFailed
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
 from taskstar.domain.resources import ResourceRef
+from taskstar.domain.rules import email_taken
 from taskstar.sqlalchemy.models import User
 
 from ..repositories import UserRepository
@@ -22,10 +23,7 @@ class UserService(Service):
         # Hash before the first query: the write transaction stays short.
         password_hash = await hash_password_async(password)
         if await self.users.by_email(email) is not None:
-            raise Conflict(
-                "An account with this email already exists",
-                errors=[FieldError("email", "already registered")],
-            )
+            raise email_taken()
         user = await self.users.add(User(email=email, name=name, password_hash=password_hash))
         await self.session.commit()
         return user

@@ -7,15 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.errors import NotFound
+from taskstar.domain.rules import project_key_taken
 from taskstar.sqlalchemy.models import Project
 
 from ..repositories import ProjectRepository
 from .base import Service, repository
-
-
-def _key_conflict(key: str) -> Conflict:
-    return Conflict(f"The key {key!r} is taken in this workspace", errors=[FieldError("key", "already taken")])
 
 
 class ProjectService(Service):
@@ -26,7 +23,7 @@ class ProjectService(Service):
 
     def create(self, access: Access, fields: Mapping[str, Any]) -> Project:
         if self.projects.key_taken(access.workspace_id, fields["key"]):
-            raise _key_conflict(fields["key"])
+            raise project_key_taken(fields["key"])
         project = self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
         self.session.commit()
         return project
@@ -41,7 +38,7 @@ class ProjectService(Service):
         project = self.get(access, project_id)
         new_key = changes.get("key")
         if new_key is not None and new_key != project.key and self.projects.key_taken(access.workspace_id, new_key):
-            raise _key_conflict(new_key)
+            raise project_key_taken(new_key)
         for field, value in changes.items():
             setattr(project, field, value)
         self.session.flush()

@@ -7,16 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError, NotFound
+from taskstar.domain.errors import NotFound
 from taskstar.domain.keys import tag_name_key
+from taskstar.domain.rules import tag_name_taken
 from taskstar.sqlalchemy.models import Tag
 
 from ..repositories import TagRepository
 from .base import Service, repository
-
-
-def _name_conflict(name: str) -> Conflict:
-    return Conflict(f"A tag named {name!r} exists in this workspace", errors=[FieldError("name", "already taken")])
 
 
 class TagService(Service):
@@ -29,7 +26,7 @@ class TagService(Service):
         name, color = fields["name"], fields["color"]
         name_key = tag_name_key(name)
         if self.tags.name_taken(access.workspace_id, name):
-            raise _name_conflict(name)
+            raise tag_name_taken(name)
         tag = self.tags.add(Tag(workspace_id=access.workspace_id, name=name, name_key=name_key, color=color))
         self.session.commit()
         return tag
@@ -40,7 +37,7 @@ class TagService(Service):
         if name is not None:
             name_key = tag_name_key(name)
             if name_key != tag.name_key and self.tags.name_taken(access.workspace_id, name):
-                raise _name_conflict(name)
+                raise tag_name_taken(name)
             tag.name_key = name_key
         for field, value in changes.items():
             setattr(tag, field, value)

@@ -14,10 +14,17 @@ from uuid_utils.compat import uuid7
 
 from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import FieldError, InvalidInput, NotFound, StaleVersion
+from taskstar.domain.errors import InvalidInput, NotFound, StaleVersion
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
-from taskstar.domain.tasks import ActivityKind, Priority, Status, changes_between, completed_at_for, task_key
+from taskstar.domain.rules import (
+    WRITABLE_TASK_FIELDS,
+    check_all_in_project,
+    check_references,
+    new_task_fields,
+    referenced_ids,
+)
+from taskstar.domain.tasks import ActivityKind, changes_between, completed_at_for, task_key
 from taskstar.sqlalchemy.models import Tag, Task
 from taskstar.sqlalchemy.reads import activity_read, task_read
 
@@ -31,19 +38,8 @@ from ..repositories import (
 )
 from .base import Service, repository
 
-#: Task fields a client may write, besides ``tag_ids``.
-WRITABLE = ("title", "description", "status", "priority", "assignee_id", "due_date", "position")
-#: What a new task holds where the client said nothing.
-NEW_TASK_DEFAULTS: dict[str, Any] = {
-    "description": None,
-    "status": Status.TODO,
-    "priority": Priority.NONE,
-    "assignee_id": None,
-    "due_date": None,
-    "position": 0.0,
-    "version": 1,
-    "comment_count": 0,
-}
+#: A new task row's counters (Piccolo's tables hold them as column defaults).
+NEW_TASK_COUNTERS: dict[str, Any] = {"version": 1, "comment_count": 0}
 
 
 def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
@@ -51,7 +47,7 @@ def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
     return {
         field: sorted(tag.id for tag in task.tags) if field == "tag_ids" else getattr(task, field)
         for field in fields
-        if field in WRITABLE or field == "tag_ids"
+        if field in WRITABLE_TASK_FIELDS or field == "tag_ids"
     }
 
 
@@ -102,7 +98,7 @@ class TaskService(Service):
         now = datetime.now(UTC)
         rows, links = [], []
         for number, draft in zip(numbers, drafts, strict=True):
-            row = {**NEW_TASK_DEFAULTS, **{field: draft[field] for field in WRITABLE if field in draft}}
+            row = {**NEW_TASK_COUNTERS, **new_task_fields(draft)}
             row |= {
                 "id": uuid7(),
                 "workspace_id": access.workspace_id,
@@ -151,13 +147,7 @@ class TaskService(Service):
         ids = list(dict.fromkeys(task_ids))
         tasks = self.tasks.many_for_update(access.workspace_id, ids)
         found = {task.id for task in tasks if task.project_id == project_id}
-        missing = [
-            FieldError(f"ids[{index}]", "no task with this id in the project")
-            for index, task_id in enumerate(task_ids)
-            if task_id not in found
-        ]
-        if missing:
-            raise InvalidInput("Some ids are not tasks of this project; nothing was changed", errors=missing)
+        check_all_in_project(task_ids, found)
         self._check_references(access, [changes], prefix=None)
         rows = []
         for task in tasks:
@@ -231,7 +221,7 @@ class TaskService(Service):
         if not changed:
             return {}
         now = datetime.now(UTC)
-        for field in changed.keys() & set(WRITABLE):
+        for field in changed.keys() & set(WRITABLE_TASK_FIELDS):
             setattr(task, field, wanted[field])
         if "tag_ids" in changed:
             task.tags = [tags[tag_id] for tag_id in wanted["tag_ids"]]
@@ -247,21 +237,9 @@ class TaskService(Service):
             raise StaleVersion("The task changed meanwhile; reload it and retry") from None
 
     def _check_references(self, access: Access, drafts: list[dict[str, Any]], *, prefix: str | None) -> dict[UUID, Tag]:
-        """Assignees must be members (any role) and tags must be the workspace's; 400 naming each offender."""
-
-        def field(index: int, name: str) -> str:
-            return f"{prefix}[{index}].{name}" if prefix else name
-
-        assignees = {draft["assignee_id"] for draft in drafts if draft.get("assignee_id") is not None}
-        tag_ids = {tag_id for draft in drafts for tag_id in draft.get("tag_ids") or ()}
+        """The drafts' tags by id, after ``domain.rules.check_references`` (400 naming each offender)."""
+        assignees, tag_ids = referenced_ids(drafts)
         members = self.memberships.users_among_members(access.workspace_id, assignees)
         tags = self.tags.many_in_workspace(access.workspace_id, tag_ids)
-        errors = []
-        for index, draft in enumerate(drafts):
-            if draft.get("assignee_id") is not None and draft["assignee_id"] not in members:
-                errors.append(FieldError(field(index, "assignee_id"), "not a member of this workspace"))
-            if any(tag_id not in tags for tag_id in draft.get("tag_ids") or ()):
-                errors.append(FieldError(field(index, "tag_ids"), "not a tag of this workspace"))
-        if errors:
-            raise InvalidInput("Some references are not part of this workspace; nothing was changed", errors=errors)
+        check_references(drafts, members, tags, prefix=prefix)
         return tags

@@ -6,10 +6,11 @@ from uuid import UUID
 
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import AuthenticationFailed, Conflict, FieldError
+from taskstar.domain.errors import AuthenticationFailed
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password, verify_password
 from taskstar.domain.resources import ResourceRef
+from taskstar.domain.rules import email_taken
 from taskstar.sqlalchemy.models import User
 
 from ..repositories import UserRepository
@@ -24,10 +25,7 @@ class UserService(Service):
         # Hash before the first query: the write transaction stays short.
         password_hash = hash_password(password)
         if self.users.by_email(email) is not None:
-            raise Conflict(
-                "An account with this email already exists",
-                errors=[FieldError("email", "already registered")],
-            )
+            raise email_taken()
         user = self.users.add(User(email=email, name=name, password_hash=password_hash))
         self.session.commit()
         return user

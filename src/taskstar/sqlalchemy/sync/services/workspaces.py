@@ -8,17 +8,13 @@ from uuid import UUID
 
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
-from taskstar.domain.errors import Conflict, FieldError
 from taskstar.domain.roles import Role
+from taskstar.domain.rules import slug_taken
 from taskstar.sqlalchemy.models import Membership, Workspace
 from taskstar.sqlalchemy.reads import workspace_read
 
 from ..repositories import MembershipRepository, WorkspaceRepository
 from .base import Service, repository
-
-
-def _slug_conflict(slug: str) -> Conflict:
-    return Conflict(f"The slug {slug!r} is taken", errors=[FieldError("slug", "already taken")])
 
 
 class WorkspaceService(Service):
@@ -28,7 +24,7 @@ class WorkspaceService(Service):
     def create(self, creator_id: UUID, fields: Mapping[str, Any]) -> WorkspaceRead:
         """A new workspace whose creator is its owner, both rows or neither."""
         if self.workspaces.slug_taken(fields["slug"]):
-            raise _slug_conflict(fields["slug"])
+            raise slug_taken(fields["slug"])
         workspace = self.workspaces.add(Workspace(name=fields["name"], slug=fields["slug"]))
         self.memberships.add(Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER))
         self.session.commit()
@@ -45,7 +41,7 @@ class WorkspaceService(Service):
         workspace = self.workspaces.get(access.workspace_id)
         new_slug = changes.get("slug")
         if new_slug is not None and new_slug != workspace.slug and self.workspaces.slug_taken(new_slug):
-            raise _slug_conflict(new_slug)
+            raise slug_taken(new_slug)
         for field, value in changes.items():
             setattr(workspace, field, value)
         self.session.flush()
