@@ -217,3 +217,29 @@ def test_piccolo_shapes_requests_and_responses_with_piccolo_dtos(tmp_path: Path)
         assert dto is not None and issubclass(dto, litestar_piccolo.PiccoloDTO), (operation_id, dto)
         assert dto.config.partial == operation_id.startswith("update"), operation_id  # PATCH is partial
         assert {"id", "created_at", "updated_at", "workspace_id"} <= set(dto.config.exclude), operation_id
+
+
+@pytest.mark.parametrize(
+    ("persistence", "composed_by_hand"),
+    [("sqlalchemy-async", False), ("sqlalchemy-split", True), ("sqlalchemy-sync", False)],
+)
+def test_the_automatic_dtos_come_from_the_plugins_each_path_names(
+    persistence: str, composed_by_hand: bool, tmp_path: Path
+) -> None:
+    """async and sync: the combined ``SQLAlchemyPlugin``; split: ``SQLAlchemyInitPlugin`` and
+    ``SQLAlchemySerializationPlugin`` registered by the app itself, without the combined one."""
+    from advanced_alchemy.extensions.litestar import (
+        SQLAlchemyInitPlugin,
+        SQLAlchemyPlugin,
+        SQLAlchemySerializationPlugin,
+    )
+
+    from taskstar.app import build_persistence
+    from taskstar.settings import Settings
+
+    env = {"TASKSTAR_PERSISTENCE": persistence, "TASKSTAR_DATA_DIR": str(tmp_path), "TASKSTAR_SECRET_KEY": "k" * 40}
+    declared = [type(plugin) for plugin in build_persistence(Settings.from_env(env)).plugins]
+    if composed_by_hand:
+        assert declared == [SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin]
+    else:
+        assert declared == [SQLAlchemyPlugin]
