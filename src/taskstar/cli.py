@@ -28,7 +28,7 @@ def main() -> None:
     from litestar.cli.main import litestar_group
 
     _confirm_only_on_a_terminal(litestar_group)
-    litestar_group.add_command(demo_command)
+    litestar_group.add_command(demo_command)  # type: ignore[arg-type]  # typed rich-click's; a click.Command works
     litestar_group(prog_name="taskstar")
 
 
@@ -49,16 +49,16 @@ def _confirm_only_on_a_terminal(group: click.Group) -> None:
     terminal on stdin, ``database upgrade`` runs as if given ``--no-prompt``."""
     original = group.get_command
 
-    def get_command(ctx: click.Context, name: str) -> click.Command | None:
-        command = original(ctx, name)
-        if name in {"database", "db"} and isinstance(command, click.Group):
+    def get_command(ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = original(ctx, cmd_name)
+        if cmd_name in {"database", "db"} and isinstance(command, click.Group):
             for sub in command.commands.values():
                 for param in sub.params:
                     if param.name == "no_prompt":
                         param.default = not sys.stdin.isatty()
         return command
 
-    group.get_command = get_command  # type: ignore[method-assign]
+    group.get_command = get_command  # type: ignore[method-assign]  # on this one group object only
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ async def fill(settings: Settings, *, tasks_per_project: int = 120) -> str:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise here
     app = create_app(dataclasses.replace(settings, auth_rate_limit=RateLimit(1000, "minute")))
     async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # httpx types ASGI's events as dicts
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
             return await _fill(client, tasks_per_project, random.Random(42))
 
@@ -148,4 +148,5 @@ async def _call(who: dict[str, Any], method: str, path: str, body: dict[str, Any
     response = await who["_client"].request(method, path, json=body, headers=who["_headers"])
     if response.status_code >= 300:
         raise DemoError(f"{method} {path}: {response.status_code} {response.text}")
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created

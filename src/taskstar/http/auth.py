@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
@@ -44,18 +45,39 @@ class VerifiedToken(Token):
     """
 
     @classmethod
-    def decode(cls, encoded_token: str, secret: str, algorithm: str, **options: Any) -> Self:
-        # ``options`` (audience, issuer, required claims) are fixed by the app's JWTAuth.
+    def decode(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithm: str,
+        audience: str | Sequence[str] | None = None,
+        issuer: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,
+        verify_nbf: bool = True,
+        strict_audience: bool = False,
+    ) -> VerifiedToken:
+        # The checks after ``algorithm`` (audience, issuer, required claims) are fixed by the app's JWTAuth.
         key = (encoded_token, secret, algorithm)
         token = _VERIFIED.get(key)
         if token is None:
-            token = super().decode(encoded_token, secret, algorithm, **options)
+            token = super().decode(
+                encoded_token,
+                secret,
+                algorithm,
+                audience=audience,
+                issuer=issuer,
+                require_claims=require_claims,
+                verify_exp=verify_exp,
+                verify_nbf=verify_nbf,
+                strict_audience=strict_audience,
+            )
             if len(_VERIFIED) >= _VERIFIED_MAX:
                 del _VERIFIED[next(iter(_VERIFIED))]  # oldest first
             _VERIFIED[key] = token
         if token.exp <= datetime.now(UTC):
             raise NotAuthorizedException("Invalid token")
-        return token  # type: ignore[return-value]
+        return token
 
 
 _VERIFIED: dict[tuple[str, str, str], VerifiedToken] = {}

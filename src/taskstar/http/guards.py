@@ -54,7 +54,8 @@ async def require_role(connection: ASGIConnection[Any, Caller, Any, Any], handle
 
 def provide_membership(request: ASGIConnection[Any, Any, Any, Any]) -> Membership:
     """The caller's membership that :func:`require_role` checked for this request."""
-    return request.state[MEMBERSHIP_STATE]
+    membership: Membership = request.state[MEMBERSHIP_STATE]
+    return membership
 
 
 #: Handler parameter type for the membership :func:`require_role` resolved.

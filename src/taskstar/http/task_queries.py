@@ -5,7 +5,7 @@ their types (anything else is a 400), and the conditional header fields (``If-Ma
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Response
@@ -110,8 +110,9 @@ def provide_preconditions(
     return Preconditions.from_fields(if_match, if_none_match)
 
 
-def not_modified(version: int) -> Response[None]:
-    """304 Not Modified for a task whose ``ETag`` the client already holds (RFC 9110 15.4.5)."""
+def not_modified(version: int) -> Response[Any]:
+    """304 Not Modified for a task whose ``ETag`` the client already holds (RFC 9110 15.4.5): no
+    body, so it stands in for the route's own response type."""
     return Response(None, status_code=304, headers={"ETag": f'"{version}"'})
 
 

@@ -136,7 +136,8 @@ def _limits(annotation: Any) -> KwargDefinition | None:
 
 
 class ProjectWrite(ContractDTO[Project]):
-    fields_from = contract = ProjectCreate
+    fields_from = ProjectCreate
+    contract: ClassVar[type[msgspec.Struct]] = ProjectCreate  # declared: the patch DTO below holds to another
     config = DTOConfig(exclude=SERVER_OWNED | {"last_task_number"})
 
 
@@ -150,7 +151,8 @@ class ProjectReadDTO(PiccoloDTO[Project]):
 
 
 class TagWrite(ContractDTO[Tag]):
-    fields_from = contract = TagCreate
+    fields_from = TagCreate
+    contract: ClassVar[type[msgspec.Struct]] = TagCreate  # declared: the patch DTO below holds to another
     config = DTOConfig(exclude=SERVER_OWNED | {"name_key"})
 
 
@@ -164,7 +166,8 @@ class TagReadDTO(PiccoloDTO[Tag]):
 
 
 class WorkspaceWrite(ContractDTO[Workspace]):
-    fields_from = contract = WorkspaceCreate
+    fields_from = WorkspaceCreate
+    contract: ClassVar[type[msgspec.Struct]] = WorkspaceCreate  # declared: the patch DTO below holds to another
     config = DTOConfig(exclude=SERVER_OWNED)
 
 

@@ -51,7 +51,8 @@ SERVICES = {
 
 def provide_database(state: State) -> Database:
     """The app's Piccolo ``Database``: the unit of work the services are built on."""
-    return state.persistence.db
+    database: Database = state.persistence.db
+    return database
 
 
 class PiccoloPath:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth
 
@@ -48,7 +49,9 @@ def auth_controller(shapes: PathShapes) -> type[Controller]:
             responses=problems(429, public=True) | problems(401),
             opt={RATE_LIMITED: True},
         )
-        async def login(self, data: JSONBody[LoginRequest], users: Users, request: Request) -> AccessToken:
+        async def login(
+            self, data: JSONBody[LoginRequest], users: Users, request: Request[Any, Any, State]
+        ) -> AccessToken:
             """Exchange email and password for a bearer token."""
             user_id = await users.authenticate(email=data.email, password=data.password)
             auth: JWTAuth[Caller] = request.app.state.jwt_auth
@@ -58,6 +61,6 @@ def auth_controller(shapes: PathShapes) -> type[Controller]:
 
 
 @get("/api/me", tags=["auth"], operation_id="me", responses=problems(), sync_to_thread=False)
-def me(request: Request[Caller, object, object]) -> UserRead:
+def me(request: Request[Caller, Any, State]) -> UserRead:
     """The caller, as loaded by authentication (no further query)."""
     return present(request.user, UserRead)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
@@ -16,7 +18,7 @@ from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
 from taskstar.http.routes.dependencies import Comments
 
-CallerRequest = Request[Caller, object, object]
+CallerRequest = Request[Caller, Any, State]
 
 
 class CommentController(Controller):

@@ -92,5 +92,6 @@ def fields_of(data: Schema | DTOData[Any]) -> dict[str, Any]:
     """The fields a client sent, by contract name, whichever way the body was declared: a
     struct's set fields (``UNSET`` ones left out, so PATCH is partial), or a DTO's builtins."""
     if isinstance(data, DTOData):
-        return data.as_builtins()
+        fields: dict[str, Any] = data.as_builtins()
+        return fields
     return set_fields(data)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
@@ -41,7 +43,7 @@ def _with_etag(task: TaskRead, status_code: int = 200) -> Response[TaskRead]:
     return Response(task, headers={"ETag": f'"{task.version}"'}, status_code=status_code)
 
 
-CallerRequest = Request[Caller, object, object]
+CallerRequest = Request[Caller, Any, State]
 
 
 class TaskController(Controller):

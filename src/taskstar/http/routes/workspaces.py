@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
@@ -31,7 +32,7 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
 
         @get(operation_id="listWorkspaces", responses=problems())
         async def list_workspaces(
-            self, workspaces: Workspaces, page: Page, request: Request[Caller, object, object]
+            self, workspaces: Workspaces, page: Page, request: Request[Caller, Any, State]
         ) -> OffsetPagination[WorkspaceRead]:
             """The caller's workspaces, oldest first, with the caller's role in each."""
             rows, total = await workspaces.page_for(request.user.id, limit=page.limit, offset=page.offset)
@@ -47,7 +48,7 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
             self,
             data: JSONBody[WorkspaceCreateBody],
             workspaces: Workspaces,
-            request: Request[Caller, object, object],
+            request: Request[Caller, Any, State],
         ) -> WorkspaceRead:
             """Create a workspace; the caller becomes its owner."""
             return await workspaces.create(request.user.id, fields_of(data))
