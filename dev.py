@@ -69,7 +69,6 @@ def generate_sync_twin(*, check: bool) -> None:
     pyproject.toml), then lint and format it with the project's ruff. With ``check``,
     fail when the committed twin differs from what the async code generates."""
     shutil.rmtree(SYNC_TWIN / "services", ignore_errors=True)  # so a deleted async module leaves no twin behind
-    shutil.rmtree(SYNC_TWIN / "controllers", ignore_errors=True)
     (SYNC_TWIN / "repositories.py").unlink(missing_ok=True)
     unasyncd = subprocess.run([BIN / "uv", "tool", "run", "--quiet", "--from", UNASYNCD, "unasyncd", "--quiet"],
                               cwd=ROOT)  # fmt: skip
