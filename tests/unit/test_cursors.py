@@ -67,7 +67,8 @@ def _other(character: str) -> str:
 #: Ways a client could edit a cursor it was given (its two halves: payload and MAC), or make one up.
 EDITS: dict[str, Callable[[str, str], str]] = {
     "a value changed": lambda payload, mac: f"{payload[:10]}{_other(payload[10])}{payload[11:]}.{mac}",
-    "the MAC changed": lambda payload, mac: f"{payload}.{mac[:-1]}{_other(mac[-1])}",
+    # Not the last character: it carries padding bits that decoding ignores.
+    "the MAC changed": lambda payload, mac: f"{payload}.{_other(mac[0])}{mac[1:]}",
     "the MAC cut short": lambda payload, mac: f"{payload}.{mac[:-2]}",
     "bytes appended": lambda payload, mac: f"{payload}.{mac}AAAA",
     "no MAC": lambda payload, mac: payload,
