@@ -10,6 +10,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Server
 
 from taskstar.domain.listing import cursor_signing_key
+from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import jwt_auth
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # link to a renamed operation fail here, and `taskstar schema openapi` export them too.
     add_links(app.openapi_schema)
     drop_unreferenced_components(app.openapi_schema)
+    allow_every_method(app)
     return app
 
 

@@ -28,3 +28,19 @@ def test_api_docs_are_served(api: Api) -> None:
     assert document.status_code == 200
     assert document.json()["openapi"].startswith("3.1")
     assert "swagger" in api.get("/schema/swagger").text.lower()
+
+
+def test_options_allows_every_method_each_path_serves(api: Api) -> None:
+    """RFC 9110 10.2.1: ``Allow`` lists the methods the target resource supports; the OpenAPI
+    document lists them too (Litestar 2 named only the first handler's: litestar#4169)."""
+    document = api.get("/schema/openapi.json").json()
+    some_id = "0190a0b0-0000-7000-8000-000000000000"
+    wrong = {}
+    for template, operations in document["paths"].items():
+        path = re.sub(r"\{[^}]+\}", some_id, template)
+        served = {method.upper() for method in operations if method in {"get", "post", "patch", "put", "delete"}}
+        response = api.request("OPTIONS", path)
+        allowed = {method.strip() for method in response.headers.get("allow", "").split(",")}
+        if response.status_code != 204 or allowed != served | {"OPTIONS"}:
+            wrong[template] = (response.status_code, response.headers.get("allow"), sorted(served))
+    assert not wrong, wrong
