@@ -80,19 +80,23 @@ class DatabaseURL:
         return self.url
 
 
+RateLimitUnit = Literal["second", "minute", "hour", "day"]
+_RATE_LIMIT_UNITS: dict[str, RateLimitUnit] = {"second": "second", "minute": "minute", "hour": "hour", "day": "day"}
+
+
 @dataclass(frozen=True)
 class RateLimit:
     count: int
-    unit: Literal["second", "minute", "hour", "day"]
+    unit: RateLimitUnit
 
     @classmethod
     def parse(cls, raw: str) -> RateLimit:
         count, _, unit = raw.partition("/")
-        if not count.isdigit() or int(count) < 1 or unit not in {"second", "minute", "hour", "day"}:
+        if not count.isdigit() or int(count) < 1 or unit not in _RATE_LIMIT_UNITS:
             raise SettingsError(
                 f"TASKSTAR_AUTH_RATE_LIMIT={raw!r}: expected <count>/<second|minute|hour|day>, e.g. 10/minute"
             )
-        return cls(int(count), unit)  # type: ignore[arg-type]
+        return cls(int(count), _RATE_LIMIT_UNITS[unit])
 
 
 @dataclass(frozen=True)

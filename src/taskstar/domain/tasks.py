@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Any
@@ -79,7 +80,7 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value differs."""
     return {
         field: [as_json(before[field]), as_json(value)]

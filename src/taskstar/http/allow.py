@@ -39,4 +39,5 @@ def allow_every_method(app: Litestar) -> None:
         if getattr(handler.fn, "__module__", None) != _LITESTARS_OWN:
             continue
         # Same signature (``scope``) as the handler it replaces, so its parsed kwargs still fit.
-        handler._fn = _answer_allowing(", ".join(sorted(route.methods)))
+        methods = ", ".join(sorted(route.methods))
+        handler._fn = _answer_allowing(methods)  # type: ignore[assignment]  # typed async; Litestar's own is sync too

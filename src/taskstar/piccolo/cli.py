@@ -28,7 +28,7 @@ def database_group() -> None:
     """Manage the database schema (Piccolo migrations)."""
 
 
-@database_group.command(name="upgrade")  # type: ignore[untyped-decorator]  # Litestar: decorator | Command
+@database_group.command(name="upgrade")  # type: ignore[untyped-decorator]  # LitestarGroup.command: a union
 @click.option("--no-prompt", is_flag=True, default=False, help="Accepted for parity; upgrade never asks.")
 def upgrade(app: Litestar, no_prompt: bool) -> None:
     """Apply every migration the database lacks."""
@@ -38,7 +38,7 @@ def upgrade(app: Litestar, no_prompt: bool) -> None:
     )
 
 
-@database_group.command(name="check")  # type: ignore[untyped-decorator]  # Litestar: decorator | Command
+@database_group.command(name="check")  # type: ignore[untyped-decorator]  # LitestarGroup.command: a union
 def check(app: Litestar) -> None:
     """Fail (exit 1) when the tables differ from what the migrations build, or the database lags behind them."""
     drift, pending = _run(app, _drift_and_pending)

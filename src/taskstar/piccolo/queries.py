@@ -61,7 +61,7 @@ class TaskView:
     tags: list[dict[str, Any]]
 
 
-def _view() -> Select:
+def _view() -> Select[Task]:
     return Task.select(
         *Task._meta.columns,
         Task.project_id.key.as_alias("project_key"),
@@ -70,7 +70,7 @@ def _view() -> Select:
     )
 
 
-def _tags_of(task_ids: Sequence[UUID]) -> Select:
+def _tags_of(task_ids: Sequence[UUID]) -> Select[TaskTag]:
     return (
         TaskTag.select(TaskTag.task_id, TaskTag.tag_id, TaskTag.tag_id.name.as_alias("name"),
                        TaskTag.tag_id.color.as_alias("color"))

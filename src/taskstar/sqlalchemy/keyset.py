@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_
+from sqlalchemy import Select, SQLColumnExpression, and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from taskstar.domain.listing import sort_values
@@ -20,7 +20,7 @@ from taskstar.domain.listing import sort_values
 
 @dataclass(frozen=True)
 class SortKey:
-    expression: ColumnElement[Any]
+    expression: SQLColumnExpression[Any]  # a column, a mapped attribute or an expression
     descending: bool
     value_of: Callable[[Any], Any]
     python_type: Any
@@ -28,7 +28,7 @@ class SortKey:
     def ordered(self) -> ColumnElement[Any]:
         return self.expression.desc() if self.descending else self.expression.asc()
 
-    def beyond(self, value: Any) -> ColumnElement[bool]:
+    def beyond(self, value: object) -> ColumnElement[bool]:
         if value is None:  # NULLs sit at one end and are ordered by the next key only
             return false()
         return self.expression < value if self.descending else self.expression > value

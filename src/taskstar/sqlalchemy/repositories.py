@@ -7,7 +7,7 @@ an endpoint runs a fixed number of statements whatever the page size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -411,7 +411,7 @@ class TaskRepository(SQLAlchemyAsyncRepository[Task]):
         if tag_links:
             await self.session.execute(insert(task_tag), tag_links)
 
-    async def set_on_many(self, workspace_id: UUID, task_ids: list[UUID], values: dict[str, Any]) -> None:
+    async def set_on_many(self, workspace_id: UUID, task_ids: list[UUID], values: Mapping[str, Any]) -> None:
         """One UPDATE for a bulk change, however many tasks: each gets a new version and
         ``updated_at``; ``completed_at`` follows ``status`` per row."""
         now = datetime.now(UTC)

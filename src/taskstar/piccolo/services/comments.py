@@ -73,7 +73,7 @@ class CommentService(Service):
         return bool(counted)
 
     async def _get(self, access: Access, comment_id: UUID) -> dict[str, Any]:
-        comment = (
+        comment: dict[str, Any] | None = (
             await _with_author().where(Comment.id == comment_id, Comment.workspace_id == access.workspace_id).first()
         )
         if comment is None:

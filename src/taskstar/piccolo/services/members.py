@@ -97,12 +97,13 @@ class MemberService(Service):
             await Workspace.select(Workspace.id).where(Workspace.id == workspace_id).lock_rows()
 
     async def _owner_count(self, workspace_id: UUID) -> int:
-        return await Membership.count().where(
+        count: int = await Membership.count().where(
             Membership.workspace_id == workspace_id, Membership.role == Role.OWNER.value
         )
+        return count
 
     async def _member(self, access: Access, user_id: UUID) -> dict[str, Any]:
-        member = (
+        member: dict[str, Any] | None = (
             await _with_user()
             .where(Membership.workspace_id == access.workspace_id, Membership.user_id == user_id)
             .first()

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from piccolo.columns import Column
 from piccolo.querystring import QueryString
 from uuid_utils.compat import uuid7
 
@@ -236,7 +237,7 @@ class TaskService(Service):
 
     async def _for_update(self, access: Access, task_id: UUID) -> dict[str, Any]:
         """The task's row with its project's key, locked for the rest of the transaction."""
-        task = await _locked(
+        task: dict[str, Any] | None = await _locked(
             Task.select(*Task._meta.columns, Task.project_id.key.as_alias("project_key")).where(
                 Task.id == task_id, Task.workspace_id == access.workspace_id
             ),
@@ -254,7 +255,9 @@ class TaskService(Service):
 
     async def _write_versioned(self, task: dict[str, Any], values: dict[str, Any]) -> None:
         """UPDATE ... WHERE version = the version read: a change never lands on a version it did not see."""
-        columns = {Task._meta.get_column_by_name(field): value for field, value in values.items()}
+        columns: dict[Column | str, Any] = {
+            Task._meta.get_column_by_name(field): value for field, value in values.items()
+        }
         written = await (
             Task.update({**columns, Task.version: task["version"] + 1, Task.updated_at: now()})
             .where(Task.id == task["id"], Task.version == task["version"])
@@ -263,7 +266,7 @@ class TaskService(Service):
         if not written:
             raise StaleVersion("The task changed meanwhile; reload it and retry")
 
-    async def _set_on_many(self, access: Access, task_ids: list[UUID], changes: dict[str, Any]) -> None:
+    async def _set_on_many(self, access: Access, task_ids: list[UUID], changes: Mapping[str, Any]) -> None:
         """One UPDATE for a bulk change, however many tasks: each gets a new version and
         ``updated_at``; ``completed_at`` follows ``status`` per row."""
         at = now()
@@ -291,7 +294,9 @@ class TaskService(Service):
         last = row["last_task_number"]
         return range(last - count + 1, last + 1)
 
-    async def _check_references(self, access: Access, drafts: list[dict[str, Any]], *, prefix: str | None) -> None:
+    async def _check_references(
+        self, access: Access, drafts: Sequence[Mapping[str, Any]], *, prefix: str | None
+    ) -> None:
         """``domain.rules.check_references`` on the ids the workspace has (400 naming each offender)."""
         assignees, tag_ids = referenced_ids(drafts)
         members: set[UUID] = set()

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar, overload
 
+from advanced_alchemy.repository import SQLAlchemySyncRepository
 from sqlalchemy.orm import Session
 
-R = TypeVar("R")
+R = TypeVar("R", bound=SQLAlchemySyncRepository[Any])
 
 
 class repository(Generic[R]):
@@ -32,7 +33,7 @@ class repository(Generic[R]):
     def __get__(self, service: Service | None, owner: type[Any]) -> R | repository[R]:
         if service is None:
             return self
-        built = self.kind(session=service.session, auto_refresh=False)  # type: ignore[call-arg]
+        built = self.kind(session=service.session, auto_refresh=False)
         service.__dict__[self.name] = built  # later reads find the instance attribute
         return built
 

@@ -180,7 +180,7 @@ class TaskService(Service):
         if target is None:
             raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
         [number] = self.projects.take_numbers(target.id, 1)
-        changed = {
+        changed: dict[str, list[Any]] = {
             "project_id": [str(task.project_id), str(target.id)],
             "number": [task.number, number],
             "key": [task_key(task.project.key, task.number), task_key(target.key, number)],
@@ -211,7 +211,7 @@ class TaskService(Service):
             raise NotFound("No task with this id")
         return task_read(view)
 
-    def _apply(self, task: Task, changes: dict[str, Any], tags: dict[UUID, Tag]) -> dict[str, list[Any]]:
+    def _apply(self, task: Task, changes: Mapping[str, Any], tags: dict[UUID, Tag]) -> dict[str, list[Any]]:
         """Apply the fields that differ; return them as activity ``changes``."""
         before = _state(task, changes)
         wanted = {field: value for field, value in changes.items() if field in before}
@@ -236,7 +236,9 @@ class TaskService(Service):
         except StaleDataError:
             raise StaleVersion("The task changed meanwhile; reload it and retry") from None
 
-    def _check_references(self, access: Access, drafts: list[dict[str, Any]], *, prefix: str | None) -> dict[UUID, Tag]:
+    def _check_references(
+        self, access: Access, drafts: Sequence[Mapping[str, Any]], *, prefix: str | None
+    ) -> dict[UUID, Tag]:
         """The drafts' tags by id, after ``domain.rules.check_references`` (400 naming each offender)."""
         assignees, tag_ids = referenced_ids(drafts)
         members = self.memberships.users_among_members(access.workspace_id, assignees)
