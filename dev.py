@@ -5,7 +5,7 @@
     python3 dev.py demo    # fill a demo workspace to explore (then `run`)
     python3 dev.py test    # the whole suite, on SQLite and PostgreSQL (targets side by side)
     python3 dev.py test --quick  # the HTTP contract on the SQLite default only (about a minute)
-    python3 dev.py lint    # ruff
+    python3 dev.py lint    # ruff, then mypy (strict; [tool.mypy] in pyproject.toml)
     python3 dev.py twin    # regenerate the sqlalchemy-sync code from the async code (--check: fail if stale)
     python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
     python3 dev.py bench --against REV  # this tree vs a git revision, interleaved: throughput ratio per path
@@ -151,6 +151,7 @@ def main() -> None:
         install(dev=True)
         sh(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
         sh(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
+        sh(BIN / "mypy")  # the files and strictness are [tool.mypy]'s
     else:
         print(__doc__)
         sys.exit(0 if command in ("help", "--help", "-h") else 2)
