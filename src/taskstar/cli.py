@@ -7,7 +7,10 @@ migrations (advanced-alchemy's commands), and so on for every Litestar command.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -25,8 +28,10 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", APP_FACTORY)
     os.environ.setdefault("LITESTAR_APP_NAME", "Taskstar")
 
+    from litestar.cli.commands import core
     from litestar.cli.main import litestar_group
 
+    core.subprocess = _ExecInsteadOfSpawning()  # type: ignore[assignment]  # stands in for the module's one use of it
     _confirm_only_on_a_terminal(litestar_group)
     litestar_group.add_command(demo_command)  # type: ignore[arg-type]  # typed rich-click's; a click.Command works
     litestar_group(prog_name="taskstar")
@@ -42,6 +47,31 @@ def demo_command(tasks_per_project: int) -> None:
 
     message = anyio.run(lambda: fill(Settings.from_env(), tasks_per_project=tasks_per_project))
     click.echo(message)
+
+
+#: How long, in seconds, workers may finish in-flight requests after SIGTERM or SIGINT.
+GRACEFUL_SHUTDOWN_SECONDS = "30"
+
+
+class _ExecInsteadOfSpawning:
+    """``subprocess`` as Litestar's ``run`` command sees it, when it starts uvicorn's own CLI
+    (``--workers`` above 1, or ``--reload``): exec uvicorn in this process instead of spawning it.
+
+    Spawned, uvicorn's supervisor and workers outlived ``taskstar run``: a SIGTERM to the PID a
+    process manager knows ended ``taskstar`` alone, and they kept serving on the port. Exec'd,
+    that PID *is* uvicorn's supervisor, which on SIGTERM or SIGINT stops its workers gracefully
+    (in-flight requests finish, within ``UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN`` seconds) and exits,
+    freeing the port. Every other attribute is the real ``subprocess`` module's.
+    """
+
+    def run(self, args: Sequence[str], **_options: Any) -> NoReturn:
+        os.environ.setdefault("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", GRACEFUL_SHUTDOWN_SECONDS)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(args[0], list(args))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
 
 
 def _confirm_only_on_a_terminal(group: click.Group) -> None:
