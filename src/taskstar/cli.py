@@ -31,7 +31,7 @@ def main() -> None:
     from litestar.cli.commands import core
     from litestar.cli.main import litestar_group
 
-    core.subprocess = _ExecInsteadOfSpawning()  # type: ignore[assignment]  # stands in for the module's one use of it
+    core.subprocess = _ExecInsteadOfSpawning()  # type: ignore[attr-defined, assignment]  # the module imports subprocess for this one use
     _confirm_only_on_a_terminal(litestar_group)
     litestar_group.add_command(demo_command)  # type: ignore[arg-type]  # typed rich-click's; a click.Command works
     litestar_group(prog_name="taskstar")
