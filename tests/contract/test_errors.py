@@ -51,7 +51,8 @@ def test_server_owned_project_and_tag_fields_are_ignored_on_create_and_patch(api
 def test_too_long_strings_are_400_on_every_database(api: Api) -> None:
     user = api.register()
     problem = assert_problem(user.post("/api/workspaces", json={"name": "x" * 201, "slug": "fine-slug"}), 400)
-    assert problem["errors"] == [{"field": "name", "message": "Expected `str` of length <= 200", "source": "body"}]
+    expected = {"field": "name", "message": "must be a string of 1 to 200 characters, not blank", "source": "body"}
+    assert problem["errors"] == [expected]
     assert user.get("/api/workspaces").json()["total"] == 0
 
 

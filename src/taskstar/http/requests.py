@@ -4,7 +4,8 @@ Litestar's JSON decoding turns malformed JSON into a 400, but lets two other fai
 the same kind escape as 500s: bytes that are not UTF-8 (msgspec raises ``UnicodeDecodeError``)
 and nesting deeper than Python's recursion limit (``RecursionError`` from the untyped decoder).
 Both are checked here, where the body is read, so every route and every persistence path
-(struct bodies, DTO bodies) refuses them alike.
+(struct bodies, DTO bodies) refuses them alike. A body declared as a contract struct is then
+held to it strictly, every invalid field named (``taskstar.http.validation``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
+
+from taskstar.contract import Schema
+from taskstar.http.validation import check_body
 
 #: Bodies that are binary by design and so are not held to UTF-8 (none of the API's routes take
 #: them; the check must not stand in the way of a future upload).
@@ -42,9 +46,21 @@ class TaskstarRequest(Request[Any, Any, Any]):
 
     async def json(self) -> Any:
         try:
-            return await super().json()
+            value = await super().json()
         except RecursionError:
             raise ClientException(detail=_NESTED_TOO_DEEPLY) from None
+        contract = _contract_body_of(self.scope.get("route_handler"))
+        if contract is not None:
+            check_body(value, contract, request_line=f"{self.method} {self.url.path}")
+        return value
+
+
+def _contract_body_of(handler: Any) -> type[Schema] | None:
+    """The contract struct a route declares as its body (``data: JSONBody[TaskCreate]``), if any:
+    what :func:`taskstar.http.validation.check_body` holds the decoded body to."""
+    data = getattr(handler, "parsed_data_field", None)
+    annotation = getattr(data, "annotation", None)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, Schema) else None
 
 
 def parse_json_body(raw: bytes) -> Any:

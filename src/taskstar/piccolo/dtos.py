@@ -27,6 +27,7 @@ from litestar.typing import FieldDefinition
 from piccolo.table import Table
 
 from taskstar.http.requests import parse_json_body
+from taskstar.http.validation import check_body
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -103,6 +104,10 @@ class ContractDTO(PiccoloDTO[T]):
         # a value in a field the DTO ignores must still be JSON this server can read (a number
         # beyond a double, nesting past the recursion limit), so that every path refuses alike.
         builtins = parse_json_body(value)
+        # Held to the contract strictly, every invalid field named, as the struct routes are.
+        connection = self.asgi_connection  # the request: DTOs decode request bodies only
+        request_line = f"{getattr(connection, 'method', '')} {connection.url.path}"
+        check_body(builtins, self.contract, request_line=request_line)
         try:
             data = super().decode_builtins(builtins)
             msgspec.convert(data.as_builtins(), self.contract)
