@@ -11,6 +11,7 @@ kind 4), on every persistence path:
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,16 @@ def test_connections_the_server_refuses_are_503_until_it_accepts_them_again(
                     refused = owner.get("/api/workspaces")
                     assert_problem(refused, 503)
                     assert refused.headers["Retry-After"].isdigit()
-                assert "unhandled error" not in server.output()  # what a 500 logs
+                log = server.output()
+                assert "unhandled error" not in log  # what a 500 logs
+                # Each 503 tells the operator why, with PostgreSQL's code for a refused connection.
+                causes = server.log_lines("database unavailable (503)", at_least=3)
+                # (the first may meet the killed connection instead: named too, as a closed connection)
+                assert len(causes) >= 3 and all(" WARNING " in line for line in causes), causes
+                assert all(re.search(r"\w+\.\w*(Error|Exception): ", line) for line in causes), causes
+                # PostgreSQL's reason; asyncpg also carries its SQLSTATE (psycopg's connect errors do not)
+                assert any("too many connections for role" in line for line in causes), causes
+                assert all("too many connections" in line for line in causes if "SQLSTATE 53300" in line), causes
 
                 admin(f'ALTER ROLE "{role}" CONNECTION LIMIT -1')
                 assert owner.get("/api/workspaces").status_code == 200

@@ -105,6 +105,7 @@ def test_requests_beyond_the_pool_get_503_within_the_pool_timeout(deployment: De
             completed = [future.result(timeout=30) for future in stuck]
         recovery = time.monotonic() - lifted
         after = owner.get("/api/me")
+        causes = server.log_lines("database unavailable (503)", at_least=REFUSED_REQUESTS)
         listed = {task["title"] for task in owner.get(f"/api/projects/{project_id}/tasks").json()["items"]}
 
     for response, seconds in refused:
@@ -114,6 +115,9 @@ def test_requests_beyond_the_pool_get_503_within_the_pool_timeout(deployment: De
         # It waited for a connection for the pool timeout, then gave up: no queueing forever.
         assert POOL_TIMEOUT_SECONDS * 0.9 <= seconds < POOL_TIMEOUT_SECONDS + SLACK_SECONDS, seconds
     assert [response.status_code for response in completed] == [201] * POOL_SIZE, [r.text for r in completed]
+    # Each refusal is logged once, at WARNING, as a pool timeout (not a dead server).
+    assert len(causes) == REFUSED_REQUESTS, causes
+    assert all("WARNING" in line and "TimeoutError" in line for line in causes), causes
     assert after.status_code == 200
     assert listed == {f"stuck {index}" for index in range(POOL_SIZE)}
     record(

@@ -59,6 +59,16 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"taskstar run did not become healthy in {timeout}s:\n{self.output()}")
 
+    def log_lines(self, containing: str, *, at_least: int, timeout: float = 5) -> list[str]:
+        """The log's lines containing ``containing``, once there are ``at_least`` of them or
+        ``timeout`` seconds passed (the server writes its log from a background thread)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.output().splitlines() if containing in line]
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
     def output(self) -> str:
         if not self._log.closed:
             self._log.flush()

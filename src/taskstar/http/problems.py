@@ -8,6 +8,7 @@ go through the same shape, so a client parses one format for every failure.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -29,6 +30,7 @@ from taskstar.domain.errors import (
     StaleVersion,
     Unavailable,
 )
+from taskstar.driver_errors import server_sqlstate
 
 logger = logging.getLogger("taskstar.errors")
 
@@ -109,6 +111,34 @@ def _via_domain_error(
 ) -> Callable[[Exception], ProblemDetailsException]:
     def convert(exc: Exception) -> ProblemDetailsException:
         domain_error = translate(exc)
-        return from_domain_error(domain_error) if domain_error is not None else from_unexpected(exc)
+        if domain_error is None:
+            return from_unexpected(exc)
+        if isinstance(domain_error, Unavailable):
+            log_unavailable(exc)
+        return from_domain_error(domain_error)
 
     return convert
+
+
+# A connection URL's password, should a driver ever quote one in a message.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
+def log_unavailable(cause: BaseException) -> None:
+    """One WARNING per 503 the database caused, naming what failed, so an operator can tell a
+    full pool (``sqlalchemy.exc.TimeoutError: QueuePool limit ...``) from a refused connection
+    (``TooManyConnectionsError``, SQLSTATE 53300) or a dead server (``ConnectionRefusedError``):
+    the exception chain's classes and messages (passwords in URLs masked) and the SQLSTATE
+    PostgreSQL sent, if any. The response itself stays a generic 503."""
+    chain: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = cause
+    while current is not None and id(current) not in seen and len(chain) < 4:
+        seen.add(id(current))
+        message = _URL_PASSWORD.sub(r"\1***@", " ".join(str(current).split()))[:300]
+        chain.append(f"{type(current).__module__}.{type(current).__qualname__}: {message}")
+        current = current.__cause__ or current.__context__
+    sqlstate = server_sqlstate(cause)
+    logger.warning(
+        "database unavailable (503): %s%s", " <- ".join(chain), f" [SQLSTATE {sqlstate}]" if sqlstate else ""
+    )

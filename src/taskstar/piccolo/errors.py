@@ -9,7 +9,6 @@ reference to a row removed meanwhile; any other integrity or data error is a ser
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,8 +17,6 @@ import asyncpg
 
 from taskstar.domain.errors import Conflict, DomainError, Unavailable
 from taskstar.driver_errors import violated_constraint
-
-logger = logging.getLogger("taskstar.piccolo")
 
 _UNAVAILABLE = "The database is unavailable; retry shortly"
 _DUPLICATE = "A record with these values already exists"
@@ -58,8 +55,7 @@ def translate(exc: Exception) -> DomainError | None:
     if violated is not None:
         return Conflict(_REMOVED_MEANWHILE if violated == "foreign_key" else _DUPLICATE)
     if isinstance(exc, _CONNECTION_LOST) or (isinstance(exc, sqlite3.OperationalError) and _sqlite_unavailable(exc)):
-        logger.warning("database unavailable: %r", exc)
-        return Unavailable(_UNAVAILABLE)
+        return Unavailable(_UNAVAILABLE)  # logged with its cause by http.problems.log_unavailable
     return None
 
 
