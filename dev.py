@@ -42,6 +42,7 @@ def install(*, dev: bool) -> None:
         print("dev.py: creating .venv", flush=True)
         venv.create(VENV, with_pip=True)
     if not (BIN / "uv").exists():
+        print(f"dev.py: installing uv {UV_VERSION} into .venv (once)", flush=True)
         if subprocess.run([BIN / "python", "-m", "pip", "--version"], capture_output=True).returncode != 0:
             sh(BIN / "python", "-m", "ensurepip", stdout=subprocess.DEVNULL)  # a venv made without pip (by uv, say)
         sh(
@@ -57,7 +58,13 @@ def install(*, dev: bool) -> None:
     # never uninstall what `bench` needs; `run` installs only what serving needs.
     groups = ["--group=bench"] if dev else ["--no-dev", "--inexact"]
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV), "UV_PYTHON": str(BIN / "python")}
-    sh(BIN / "uv", "sync", "--frozen", "--quiet", *groups, env=env)
+    # On a first run the sync downloads and installs every package: uv shows its progress then;
+    # later runs have nothing to do and stay quiet.
+    first = not (VENV / ".taskstar-synced").exists()
+    if first:
+        print("dev.py: installing the locked dependencies (uv.lock) into .venv, once", flush=True)
+    sh(BIN / "uv", "sync", "--frozen", *([] if first else ["--quiet"]), *groups, env=env)
+    (VENV / ".taskstar-synced").touch()
 
 
 SYNC_TWIN = ROOT / "src" / "taskstar" / "sqlalchemy" / "sync"

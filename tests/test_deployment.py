@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import stat
 from pathlib import Path
 
@@ -108,10 +109,17 @@ def _drop_index(database: ScratchDatabase, index: str) -> None:
     asyncio.run(drop())
 
 
-def test_run_on_the_embedded_default_sets_itself_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("persistence", ["sqlalchemy-async", "piccolo"])
+def test_run_on_the_embedded_default_sets_itself_up(persistence: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "fresh" / "data"
     server = Server(
-        {"TASKSTAR_DATA_DIR": str(data_dir), "TASKSTAR_DATABASE_URL": "", "TASKSTAR_SECRET_KEY": ""},
+        {
+            "TASKSTAR_DATA_DIR": str(data_dir),
+            "TASKSTAR_DATABASE_URL": "",
+            "TASKSTAR_SECRET_KEY": "",
+            "TASKSTAR_PERSISTENCE": persistence,
+            "TASKSTAR_LOG_LEVEL": "INFO",
+        },
         tmp_path / "server.log",
     )
     try:
@@ -123,10 +131,58 @@ def test_run_on_the_embedded_default_sets_itself_up(tmp_path: Path) -> None:
         assert created.status_code == 201, created.text
     finally:
         server.stop()
-    assert (data_dir / "taskstar.db").exists()
+    database = data_dir / ("taskstar-piccolo.db" if persistence == "piccolo" else "taskstar.db")
+    assert database.exists()
     key_file = data_dir / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(key_file.read_text()) >= 32
+    # It says where it serves, where the data and the key went; the libraries' chatter is gone.
+    log = server.output()
+    assert f"API docs: {server.url}/schema/swagger" in log, log
+    assert f"SQLite {database.resolve()}" in log and f"signing key: in {key_file.resolve()}" in log, log
+    assert "migrated the database" in log or "applied migrations" in log, log
+    chatter = ("Context impl", "Will assume non-transactional DDL", "Running upgrade", "Running SQLite version")
+    assert not [line for line in log.splitlines() if any(noise in line for noise in chatter)], log
+
+
+def test_the_database_commands_are_the_same_on_every_path(deployment: Deployment) -> None:
+    """``current`` and ``history`` exist on every path and name the newest migration."""
+    if deployment.target.persistence == "piccolo":
+        from taskstar.piccolo import schema
+
+        head = schema.migration_ids()[-1]
+    else:
+        from taskstar.sqlalchemy.schema import head_revision
+
+        head = head_revision()
+    current = taskstar("database", "current", env=deployment.env)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert head in current.stdout + current.stderr
+    history = taskstar("database", "history", env=deployment.env)
+    assert history.returncode == 0, history.stdout + history.stderr
+    assert head in history.stdout + history.stderr
+
+
+def test_a_port_in_use_is_refused_in_one_line_naming_the_port_option(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"TASKSTAR_DATA_DIR": str(tmp_path), "TASKSTAR_DATABASE_URL": "", "TASKSTAR_SECRET_KEY": ""}
+        result = taskstar("run", "--host", "127.0.0.1", "--port", str(port), env=env, timeout=60)
+    assert result.returncode == 2
+    line = f"taskstar: cannot listen on 127.0.0.1:{port}: the port is in use; choose another with --port"
+    assert result.stderr.strip() == line, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "startup complete" not in result.stderr + result.stdout
+
+
+def test_taskstar_help_describes_taskstars_commands(tmp_path: Path) -> None:
+    result = taskstar("--help", env={"TASKSTAR_DATA_DIR": str(tmp_path)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Taskstar: a self-hostable task tracker" in result.stdout
+    for command in ("taskstar run", "taskstar database upgrade", "taskstar database current", "taskstar demo"):
+        assert command in result.stdout, command
 
 
 @pytest.mark.parametrize(

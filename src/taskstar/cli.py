@@ -6,11 +6,15 @@ migrations (advanced-alchemy's commands), and so on for every Litestar command.
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import click
 
@@ -32,7 +36,8 @@ def main() -> None:
     from litestar.cli.main import litestar_group
 
     core.subprocess = _ExecInsteadOfSpawning()  # type: ignore[attr-defined, assignment]  # the module imports subprocess for this one use
-    _confirm_only_on_a_terminal(litestar_group)
+    litestar_group.help = TASKSTAR_HELP
+    _adapt_commands(litestar_group)
     litestar_group.add_command(demo_command)  # type: ignore[arg-type]  # typed rich-click's; a click.Command works
     litestar_group(prog_name="taskstar")
 
@@ -74,9 +79,29 @@ class _ExecInsteadOfSpawning:
         return getattr(subprocess, name)
 
 
-def _confirm_only_on_a_terminal(group: click.Group) -> None:
-    """Deploy scripts and CI have no one to answer "are you sure?": without a
-    terminal on stdin, ``database upgrade`` runs as if given ``--no-prompt``."""
+TASKSTAR_HELP = """Taskstar: a self-hostable task tracker.
+
+\b
+  taskstar run                        serve the API (http://127.0.0.1:8000/schema/swagger)
+  taskstar database upgrade           apply the migrations the database lacks
+  taskstar database check             fail when the database or the models drift
+  taskstar database current           the migration the database is at
+  taskstar database history           every migration, oldest first
+  taskstar demo                       fill a demo workspace
+
+Configuration comes from TASKSTAR_* variables (see the README); the database commands act on
+the persistence path TASKSTAR_PERSISTENCE selects.
+"""
+
+
+def _adapt_commands(group: click.Group) -> None:
+    """Litestar's and advanced-alchemy's commands, as Taskstar's users meet them:
+
+    - deploy scripts and CI have no one to answer "are you sure?": without a terminal on stdin,
+      ``database upgrade`` runs as if given ``--no-prompt``;
+    - ``database current`` on every path (advanced-alchemy calls it ``show-current-revision``);
+    - ``run`` on a port in use says so in one line, naming ``--port``, before starting anything.
+    """
     original = group.get_command
 
     def get_command(ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -86,9 +111,68 @@ def _confirm_only_on_a_terminal(group: click.Group) -> None:
                 for param in sub.params:
                     if param.name == "no_prompt":
                         param.default = not sys.stdin.isatty()
+            if "current" not in command.commands and "show-current-revision" in command.commands:
+                command.add_command(command.commands["show-current-revision"], name="current")
+        if cmd_name == "run" and command is not None and command.callback is not None:
+            command.callback = _refusing_a_taken_port(command.callback)
         return command
 
     group.get_command = get_command  # type: ignore[method-assign]  # on this one group object only
+
+
+def _refusing_a_taken_port(run: Callable[..., Any]) -> Callable[..., Any]:
+    if getattr(run, "checks_the_port", False):
+        return run
+
+    @functools.wraps(run)
+    def run_on_a_free_port(*args: Any, **kwargs: Any) -> Any:
+        host, port = kwargs.get("host") or "127.0.0.1", kwargs.get("port")
+        if port is not None and kwargs.get("fd") is None and kwargs.get("uds") is None:
+            problem = _bind_problem(host, port)
+            if problem is not None:
+                # One plain line (a ClickException would be drawn in rich-click's box).
+                click.echo(f"taskstar: cannot listen on {host}:{port}: {problem}; choose another with --port", err=True)
+                sys.exit(2)
+            click.echo(where_taskstar_runs(Settings.from_env(), host, port), err=True)
+        return run(*args, **kwargs)
+
+    run_on_a_free_port.checks_the_port = True  # type: ignore[attr-defined]  # a marker: wrap once
+    return run_on_a_free_port
+
+
+def where_taskstar_runs(settings: Settings, host: str, port: int) -> str:
+    """What an operator needs first: the URL and its API docs, where the data and the signing key
+    are (never the key itself, nor a database password)."""
+    url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
+    if settings.is_sqlite:
+        database = f"SQLite {settings.database.sqlite_path.resolve()}"
+    else:
+        address = urlsplit(settings.database.url)
+        database = f"PostgreSQL {address.hostname}:{address.port or 5432}{address.path}"
+    key_file = settings.data_dir / "secret_key"
+    from_file = not os.environ.get("TASKSTAR_SECRET_KEY") and key_file.exists()
+    key = f"in {key_file.resolve()}" if from_file else "from TASKSTAR_SECRET_KEY"
+    return (
+        f"Taskstar ({settings.persistence.value}) on {url}; API docs: {url}/schema/swagger\n"
+        f"  database: {database}; signing key: {key}"
+    )
+
+
+def _bind_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on now (``None`` if it can), probed the way uvicorn
+    binds it (``SO_REUSEADDR``, so a port in TIME_WAIT is free)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"unknown host ({error.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return "the port is in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
+    return None
 
 
 if __name__ == "__main__":

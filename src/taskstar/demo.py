@@ -19,11 +19,13 @@ from taskstar.settings import RateLimit, Settings
 
 DEMO_EMAIL = "demo@taskstar.dev"
 DEMO_PASSWORD = "taskstar-demo"
+#: Invented people: demo data names no real person.
+DEMO_OWNER = "Robin Vale"
 TEAM = [
-    ("grace@taskstar.dev", "Grace Hopper", "admin"),
-    ("linus@taskstar.dev", "Linus Torvalds", "member"),
-    ("margaret@taskstar.dev", "Margaret Hamilton", "member"),
-    ("alan@taskstar.dev", "Alan Turing", "viewer"),
+    ("noor@taskstar.dev", "Noor Haddad", "admin"),
+    ("tomas@taskstar.dev", "Tomas Lindqvist", "member"),
+    ("mika@taskstar.dev", "Mika Sorensen", "member"),
+    ("ines@taskstar.dev", "Ines Carvalho", "viewer"),
 ]
 PROJECTS = [
     ("WEB", "Website", "The public site and the sign-up flow"),
@@ -79,7 +81,7 @@ async def fill(settings: Settings, *, tasks_per_project: int = 120) -> str:
 
 
 async def _fill(client: httpx.AsyncClient, tasks_per_project: int, rng: random.Random) -> str:
-    owner = await _account(client, DEMO_EMAIL, "Ada Lovelace", DEMO_PASSWORD)
+    owner = await _account(client, DEMO_EMAIL, DEMO_OWNER, DEMO_PASSWORD)
     if owner is None:
         return f"The demo data is already there. Log in as {DEMO_EMAIL} / {DEMO_PASSWORD}."
     team = []

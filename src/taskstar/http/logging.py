@@ -36,6 +36,15 @@ def logging_config(level: str, log_format: str) -> LoggingConfig:
             # loop: 6% of a GET's CPU).
             "uvicorn": {"level": level, "propagate": True},
             "uvicorn.access": {"level": level, "propagate": True},
+            # Alembic's step-by-step migration lines and Piccolo's engine banner ("Running SQLite
+            # version ...") are noise at INFO; Taskstar logs one line of its own for a migration.
+            "alembic": {"level": _quieter(level), "propagate": True},
+            "piccolo": {"level": _quieter(level), "propagate": True},
         },
         log_exceptions="debug",  # our problem mapper logs unexpected errors itself
     )
+
+
+def _quieter(level: str) -> str:
+    """A library's level: WARNING unless Taskstar logs at DEBUG, where everything helps."""
+    return level if logging.getLevelName(level) <= logging.DEBUG else "WARNING"

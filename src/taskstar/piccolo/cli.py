@@ -1,7 +1,7 @@
-"""``taskstar database upgrade|check`` when Piccolo is selected.
+"""``taskstar database upgrade|check|current|history`` when Piccolo is selected.
 
 advanced-alchemy's ``database`` group comes with its SQLAlchemy plugin; the
-Piccolo path brings the two commands deployments and CI use, on Piccolo's
+Piccolo path brings the commands deployments, operators and CI use, on Piccolo's
 migrations, under the same names.
 """
 
@@ -49,6 +49,25 @@ def check(app: Litestar) -> None:
     if drift or pending:
         raise SystemExit(1)
     click.echo("No new upgrade operations detected: the migrations match the tables and the database is current.")
+
+
+@database_group.command(name="current")  # type: ignore[untyped-decorator]  # LitestarGroup.command: a union
+def current(app: Litestar) -> None:
+    """Show the newest migration applied to the database."""
+    ran = _applied(_run(app, schema.pending))
+    click.echo(f"Current migration: {ran[-1]}" if ran else "No migration applied yet (an empty database).")
+
+
+@database_group.command(name="history")  # type: ignore[untyped-decorator]  # LitestarGroup.command: a union
+def history(app: Litestar) -> None:
+    """List every migration, oldest first, and whether the database has it."""
+    pending = set(_run(app, schema.pending))
+    for migration in schema.migration_ids():
+        click.echo(f"{migration}  {'pending' if migration in pending else 'applied'}")
+
+
+def _applied(pending: list[str]) -> list[str]:
+    return [migration for migration in schema.migration_ids() if migration not in set(pending)]
 
 
 async def _drift_and_pending() -> tuple[list[str], list[str]]:

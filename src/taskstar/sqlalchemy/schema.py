@@ -53,8 +53,10 @@ def _require(current: str | None) -> None:
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     """Apply pending migrations in one transaction (the embedded default does this at start)."""
     async with engine.connect() as connection:
+        before = await connection.run_sync(_current_revision)
         await connection.run_sync(_upgrade)
         await connection.commit()
+    _log_migrated(before)
 
 
 async def require_head(engine: AsyncEngine) -> None:
@@ -64,8 +66,17 @@ async def require_head(engine: AsyncEngine) -> None:
 
 def upgrade_to_head_sync(engine: Engine) -> None:
     with engine.connect() as connection:
+        before = _current_revision(connection)
         _upgrade(connection)
         connection.commit()
+    _log_migrated(before)
+
+
+def _log_migrated(before: str | None) -> None:
+    """One line for what Alembic did at start (its own step-by-step INFO lines are silenced)."""
+    head = head_revision()
+    if before != head:
+        logger.info("migrated the database from %s to revision %s", before or "empty", head)
 
 
 def require_head_sync(engine: Engine) -> None:
