@@ -11,14 +11,13 @@ from uuid import UUID
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.di import Provide
 from piccolo.querystring import QueryString
 
 from taskstar.domain.access import Caller, Membership
 from taskstar.domain.resources import ResourceRef
 from taskstar.http.ops import DB_STATEMENTS
 from taskstar.http.routes import route_handlers
-from taskstar.http.routes.dependencies import UNIT_OF_WORK, service_dependencies
+from taskstar.http.routes.dependencies import service_dependencies
 from taskstar.piccolo import schema
 from taskstar.piccolo.cli import PiccoloDatabaseCLI
 from taskstar.piccolo.database import Database, StatementListener, engine_for
@@ -58,10 +57,7 @@ def provide_database(state: State) -> Database:
 class PiccoloPath:
     name = "piccolo"
     route_handlers = route_handlers(PICCOLO_SHAPES)
-    dependencies = {
-        **service_dependencies(SERVICES),
-        UNIT_OF_WORK: Provide(provide_database, sync_to_thread=False),
-    }
+    dependencies = service_dependencies(SERVICES, unit_of_work=provide_database)
     error_translations = ERROR_TRANSLATIONS
 
     def __init__(self, settings: Settings) -> None:

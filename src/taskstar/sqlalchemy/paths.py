@@ -30,7 +30,7 @@ from taskstar.domain.access import Caller, Membership
 from taskstar.domain.resources import ResourceRef
 from taskstar.http.ops import DB_STATEMENTS
 from taskstar.http.routes import route_handlers
-from taskstar.http.routes.dependencies import UNIT_OF_WORK, service_dependencies
+from taskstar.http.routes.dependencies import service_dependencies
 from taskstar.http.threaded import Threaded
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.database import TaskstarAsyncConfig, TaskstarSyncConfig, build_config, build_sync_config
@@ -92,7 +92,7 @@ class _SQLAlchemyPath:
     ) -> None:
         self.settings = settings
         self.config = config
-        self.dependencies = {**dependencies, UNIT_OF_WORK: Provide(provide_session, sync_to_thread=False)}
+        self.dependencies = dependencies
         self.on_statement(lambda _statement: DB_STATEMENTS.inc())
 
     def on_statement(self, listener: Callable[[object], None]) -> None:
@@ -115,7 +115,7 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
     config: TaskstarAsyncConfig
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, build_config(settings), service_dependencies(SERVICES))
+        super().__init__(settings, build_config(settings), service_dependencies(SERVICES, unit_of_work=provide_session))
         self.plugins: tuple[Any, ...] = (SQLAlchemyPlugin(config=self.config),)
 
     async def load_caller(
@@ -155,7 +155,9 @@ class SQLAlchemySyncPath(_SQLAlchemyPath):
         super().__init__(
             settings,
             build_sync_config(settings),
-            service_dependencies({name: _threaded(service) for name, service in SYNC_SERVICES.items()}),
+            service_dependencies(
+                {name: _threaded(service) for name, service in SYNC_SERVICES.items()}, unit_of_work=provide_session
+            ),
         )
         self.plugins = (SQLAlchemyPlugin(config=self.config),)
 
