@@ -86,7 +86,7 @@ TASKSTAR_HELP = """Taskstar: a self-hostable task tracker.
   taskstar database upgrade           apply the migrations the database lacks
   taskstar database check             fail when the database or the models drift
   taskstar database current           the migration the database is at
-  taskstar database history           every migration, oldest first
+  taskstar database history           every migration
   taskstar demo                       fill a demo workspace
 
 Configuration comes from TASKSTAR_* variables (see the README); the database commands act on
