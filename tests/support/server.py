@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,10 +17,40 @@ import httpx
 TASKSTAR = str(Path(sys.executable).with_name("taskstar"))
 
 
+#: Ports handed to test servers lie below Linux's ephemeral range (32768-60999, from which the
+#: kernel picks ``bind(port 0)`` answers and the local ports of outgoing connections), one block
+#: per pytest-xdist worker. The old way, ``bind(port 0)`` then close, let two workers be handed
+#: the same port: the second server exited on "port in use" while its test talked to the first
+#: one, and failed once that one stopped (a CI failure, "Connection refused").
+_FIRST_PORT = 20000
+_PORTS_PER_WORKER = 1000
+_WORKER_BLOCKS = 12  # 20000-31999
+
+
+def _worker_ports() -> Iterator[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = _FIRST_PORT + (int(worker) % _WORKER_BLOCKS if worker.isdigit() else 0) * _PORTS_PER_WORKER
+    # A random start inside the block keeps two test sessions run side by side apart too.
+    offset = random.randrange(_PORTS_PER_WORKER)
+    return (first + (offset + step) % _PORTS_PER_WORKER for step in itertools.count())
+
+
+_ports = _worker_ports()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port on 127.0.0.1 nothing listens on, from this worker's own block: no other worker
+    of the session is ever handed it. Raises ``RuntimeError`` when the whole block is taken."""
+    for _ in range(_PORTS_PER_WORKER):
+        port = next(_ports)
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("every port of this test worker's block is in use")
 
 
 def taskstar(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
