@@ -120,6 +120,23 @@ TEST_WORKERS = os.environ.get("TASKSTAR_TEST_WORKERS", "3")
 QUICK_TARGET = "sqlalchemy-async:sqlite"
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+    Install it when missing and this is a root shell with apt-get; otherwise say that those
+    tests will be skipped (in CI they fail instead: ``tests/support/browser.py``)."""
+    if os.environ.get("TASKSTAR_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("dev.py: no Chromium, so the browser tests are skipped (`apt-get install chromium`)", flush=True)
+        return
+    print("dev.py: installing Debian's chromium for the browser tests (apt-get, once)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install_chromium = ["apt-get", "install", "-y", "-q", "chromium"]
+    if subprocess.run(install_chromium, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+        sh("apt-get", "update", "-q", env=env, stdout=subprocess.DEVNULL)  # package lists missing or stale
+        sh(*install_chromium, env=env, stdout=subprocess.DEVNULL)
+
+
 def pytest_arguments(rest: list[str]) -> list[str]:
     """``--quick``: the contract suite on the default path and database, in one process. Otherwise
     the suite in ``TEST_WORKERS`` processes (pytest-xdist), one target's tests to one process,
@@ -143,6 +160,8 @@ def main() -> None:
         os.execv(BIN / "taskstar", [str(BIN / "taskstar"), "demo", *rest])
     elif command == "test":
         install(dev=True)
+        if "--quick" not in rest:
+            ensure_chromium()
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *pytest_arguments(rest)])
     elif command == "bench":
         install(dev=True)

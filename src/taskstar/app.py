@@ -6,12 +6,12 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Server
 
 from taskstar.domain.listing import cursor_signing_key
 from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import jwt_auth
+from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
 from taskstar.http.openapi import drop_unreferenced_components
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)
     app = Litestar(
-        route_handlers=[*OPS_HANDLERS, *persistence.route_handlers],
+        route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
         on_app_init=[auth.on_app_init],
         middleware=[rate_limit.middleware, metrics_config.middleware],
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description=_API_DESCRIPTION,
             servers=[Server(url="/")],
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=[swagger_ui_plugin()],
         ),
     )
     # Litestar cannot declare links on handlers; adding them to the built document now makes a
