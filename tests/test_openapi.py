@@ -11,14 +11,12 @@ from uuid import UUID
 import pytest
 from litestar import Litestar, get, post
 from litestar.params import FromPath
-from litestar.testing import TestClient
 from litestar.types import Empty
 
 from taskstar.http.openapi_links import LINKS, NEW_ID, LinkError, Links, add_links
 from tests.support.api import INTERNAL_KEYS, Api
+from tests.support.openapi import PUBLIC_OPERATIONS, document_served_by, operations
 from tests.support.targets import PERSISTENCE_PATHS
-
-PUBLIC_OPERATIONS = {"register", "login", "health", "ready"}
 
 
 def resolve(document: dict[str, Any], schema: dict[str, Any], seen: set[str] | None = None) -> list[str]:
@@ -44,15 +42,6 @@ def resolve(document: dict[str, Any], schema: dict[str, Any], seen: set[str] | N
         for sub in schema.get(key, []):
             names += resolve(document, sub, seen)
     return names
-
-
-def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (method.upper(), path, operation)
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in {"get", "post", "put", "patch", "delete"}
-    ]
 
 
 def test_no_response_schema_carries_a_password_hash_or_internal_column(api: Api) -> None:
@@ -138,24 +127,12 @@ def test_a_link_names_its_target_and_where_its_parameters_come_from() -> None:
     assert links == {"getThing": {"operationId": "getThing", "parameters": {"thing_id": "$response.body#/id"}}}
 
 
-def _document_served_by(persistence: str, data_dir: Path) -> bytes:
-    from taskstar.app import create_app
-    from taskstar.settings import Settings
-
-    env = {"TASKSTAR_PERSISTENCE": persistence, "TASKSTAR_DATA_DIR": str(data_dir), "TASKSTAR_SECRET_KEY": "k" * 40}
-    app = create_app(Settings.from_env(env))
-    with TestClient(app) as client:  # the document as /schema/openapi.json serves it
-        response = client.get("/schema/openapi.json")
-    assert response.status_code == 200
-    return response.content
-
-
 def test_the_document_is_byte_identical_on_every_persistence_path(tmp_path: Path) -> None:
     """A client generated from one path's document works against every other path (issue 14).
     The app is built without touching a database: the document does not depend on one."""
-    documents = {path: _document_served_by(path, tmp_path / path) for path in PERSISTENCE_PATHS}
+    documents = {path: document_served_by(path, tmp_path / path) for path in PERSISTENCE_PATHS}
     reference = documents["sqlalchemy-async"]
-    assert reference == _document_served_by("sqlalchemy-async", tmp_path / "again"), "the document must be stable"
+    assert reference == document_served_by("sqlalchemy-async", tmp_path / "again"), "the document must be stable"
     differing = [path for path, document in documents.items() if document != reference]
     assert not differing, f"the OpenAPI documents of {differing} differ from sqlalchemy-async's"
 

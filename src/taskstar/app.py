@@ -14,7 +14,12 @@ from taskstar.http.auth import jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.logging import logging_config
-from taskstar.http.openapi import drop_unreferenced_components
+from taskstar.http.openapi import (
+    collapse_single_choices,
+    declare_protocol_responses,
+    drop_unreferenced_components,
+    move_request_defaults_to_descriptions,
+)
 from taskstar.http.openapi_links import add_links
 from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
 from taskstar.http.pagination import provide_page
@@ -89,6 +94,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # link to a renamed operation fail here, and `taskstar schema openapi` export them too.
     add_links(app.openapi_schema)
     drop_unreferenced_components(app.openapi_schema)
+    declare_protocol_responses(app.openapi_schema)
+    move_request_defaults_to_descriptions(app.openapi_schema)
+    collapse_single_choices(app.openapi_schema)
     allow_every_method(app)
     return app
 

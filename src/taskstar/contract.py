@@ -9,7 +9,7 @@ OpenAPI document shows no password or hash.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -71,10 +71,12 @@ class LoginRequest(Schema):
     password: Annotated[str, Meta(max_length=128)]
 
 
-class AccessToken(Schema, kw_only=True):
+class AccessToken(Schema):
     access_token: str
-    token_type: str = "bearer"
+    token_type: Literal["bearer"]
+    """Always ``bearer`` (RFC 6750): send ``Authorization: Bearer <access_token>``."""
     expires_in: int
+    """Seconds until the token expires (RFC 6749 5.1)."""
 
 
 # --- workspaces and members -------------------------------------------------
@@ -100,6 +102,15 @@ class WorkspaceUpdate(Schema):
     slug: Slug | UnsetType = UNSET
 
 
+class WorkspacePage(Schema):
+    """A page of the caller's workspaces (``limit``/``offset``; ``total`` counts them all)."""
+
+    items: list[WorkspaceRead]
+    total: int
+    limit: int
+    offset: int
+
+
 class MemberUser(Schema):
     id: UUID
     name: str
@@ -111,6 +122,15 @@ class MemberRead(Schema):
     role: Role
     created_at: datetime
     updated_at: datetime
+
+
+class MemberPage(Schema):
+    """A page of a workspace's members."""
+
+    items: list[MemberRead]
+    total: int
+    limit: int
+    offset: int
 
 
 class MemberCreate(Schema, kw_only=True):
@@ -160,6 +180,15 @@ class ProjectRead(Schema):
     updated_at: datetime
 
 
+class ProjectPage(Schema):
+    """A page of a workspace's projects."""
+
+    items: list[ProjectRead]
+    total: int
+    limit: int
+    offset: int
+
+
 class TagCreate(Schema):
     name: Name
     color: Color
@@ -174,6 +203,15 @@ class TagRead(Schema):
     color: str
     created_at: datetime
     updated_at: datetime
+
+
+class TagPage(Schema):
+    """A page of a workspace's tags."""
+
+    items: list[TagRead]
+    total: int
+    limit: int
+    offset: int
 
 
 class TagUpdate(Schema):
@@ -285,6 +323,15 @@ class ActivityRead(Schema):
     created_at: datetime
 
 
+class ActivityPage(Schema):
+    """A page of a task's activity, oldest first."""
+
+    items: list[ActivityRead]
+    total: int
+    limit: int
+    offset: int
+
+
 class CommentRead(Schema):
     id: UUID
     task_id: UUID
@@ -295,6 +342,15 @@ class CommentRead(Schema):
 
 
 CommentBody = Annotated[str, Meta(min_length=1, max_length=20_000, pattern=NOT_BLANK)]
+
+
+class CommentPage(Schema):
+    """A page of a task's comments, oldest first."""
+
+    items: list[CommentRead]
+    total: int
+    limit: int
+    offset: int
 
 
 class CommentWrite(Schema):

@@ -21,6 +21,13 @@ _ENTITY_TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
 _ENTITY_TAG_LIST = re.compile(rf"^[ \t,]*{_ENTITY_TAG}(?:[ \t]*,[ \t,]*{_ENTITY_TAG})*[ \t,]*$")
 _ONE_TAG = re.compile(_ENTITY_TAG)
 
+#: A field value as a client sends ``If-Match`` / ``If-None-Match`` (RFC 9110 13.1.1, 13.1.2):
+#: ``*`` or a comma-separated list of entity tags, in visible ASCII, with no empty elements
+#: (5.6.1) or surrounding white space (5.5); the parser above is lenient where RFC 9110 says a
+#: recipient must be. A value of any other form names no tag (see ``EntityTags.parse``).
+_SENT_TAG = r'(W/)?"[\x21\x23-\x7e]*"'
+FIELD_VALUE_PATTERN = rf"^(\*|{_SENT_TAG}([ \t]*,[ \t]*{_SENT_TAG})*)$"
+
 
 @dataclass(frozen=True)
 class EntityTags:

@@ -17,7 +17,8 @@ from taskstar.domain.access import Caller
 from taskstar.http.guards import MEMBERSHIP_STATE, addressed_resource
 from taskstar.persistence import PersistencePath
 
-#: OpenAPI security of routes that need no token (an empty requirement: anyone).
+#: OpenAPI security of routes that need no token: the anonymous requirement, which the served
+#: document turns into no security at all (``http.openapi.declare_protocol_responses``).
 PUBLIC: list[dict[str, list[str]]] = [{}]
 
 #: Routes that answer without a token (besides handlers marked ``exclude_from_auth``).
@@ -113,4 +114,4 @@ def jwt_auth(secret_key: str, token_ttl_seconds: int) -> JWTAuth[Caller]:
 def issue_token(auth: JWTAuth[Caller], user_id: UUID) -> AccessToken:
     ttl = auth.default_token_expiration
     token = auth.create_token(identifier=str(user_id), token_expiration=ttl)
-    return AccessToken(access_token=token, expires_in=int(ttl.total_seconds()))
+    return AccessToken(access_token=token, token_type="bearer", expires_in=int(ttl.total_seconds()))

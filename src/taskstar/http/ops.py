@@ -6,13 +6,15 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.response import Response
+from msgspec import UNSET, UnsetType
 from prometheus_client import REGISTRY, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -24,12 +26,25 @@ from taskstar.persistence import PersistencePath
 logger = logging.getLogger("taskstar.ops")
 
 
+class Health(msgspec.Struct):
+    """``GET /health``: the process answers."""
+
+    status: Literal["ok"]
+
+
+class Readiness(msgspec.Struct, omit_defaults=True):
+    """``GET /ready``: ``ok`` when the database answers; ``unavailable`` (503) with why."""
+
+    status: Literal["ok", "unavailable"]
+    detail: str | UnsetType = UNSET
+
+
 @get(
     "/health", tags=["operations"], operation_id="health", sync_to_thread=False, exclude_from_auth=True, security=PUBLIC
 )
-def health() -> dict[str, str]:
+def health() -> Health:
     """200 while the process lives; touches nothing else."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
 @get(
@@ -39,12 +54,10 @@ def health() -> dict[str, str]:
     exclude_from_auth=True,
     security=PUBLIC,
     responses={
-        503: ResponseSpec(
-            data_container=dict[str, str], generate_examples=False, description="The database does not answer"
-        )
+        503: ResponseSpec(data_container=Readiness, generate_examples=False, description="The database does not answer")
     },
 )
-async def ready(state: State) -> Response[dict[str, str]]:
+async def ready(state: State) -> Response[Readiness]:
     """200 when the database answers within the readiness timeout, 503 otherwise."""
     persistence: PersistencePath = state.persistence
     try:
@@ -52,11 +65,11 @@ async def ready(state: State) -> Response[dict[str, str]]:
     except Exception as exc:  # any failure to answer means "not ready"
         logger.warning("readiness check failed: %r", exc)
         return Response(
-            {"status": "unavailable", "detail": "the database does not answer"},
+            Readiness(status="unavailable", detail="the database does not answer"),
             status_code=503,
             headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
         )
-    return Response({"status": "ok"})
+    return Response(Readiness(status="ok"))
 
 
 class TaskstarMetrics(PrometheusController):

@@ -11,12 +11,13 @@ from uuid import UUID
 from litestar import Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from taskstar.contract import NO_NUL
 from taskstar.domain.errors import InvalidInput
 from taskstar.domain.listing import TaskFilters, TaskQuery
-from taskstar.domain.preconditions import Preconditions
+from taskstar.domain.preconditions import FIELD_VALUE_PATTERN, Preconditions
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
@@ -27,7 +28,13 @@ def provide_task_query(
     status: Annotated[list[Status] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     priority: Annotated[list[Priority] | None, QueryParameter(description="Any of these (repeatable)")] = None,
     assignee_id: Annotated[
-        str | None, QueryParameter(description="A user id, or `none` for unassigned tasks", max_length=36)
+        str | None,
+        QueryParameter(
+            description="A user id, or `none` for unassigned tasks",
+            max_length=36,
+            # Documented as what it is; read by _assignee, whose 400 names the field.
+            schema_extra={"oneOf": [Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID), Schema(const="none")]},
+        ),
     ] = None,
     tag_id: Annotated[list[UUID] | None, QueryParameter(description="Any of these tags (repeatable)")] = None,
     q: Annotated[
@@ -91,12 +98,17 @@ def _assignee(raw: str | None) -> UUID | None:
         raise InvalidInput.on("assignee_id", "a user id or `none`") from None
 
 
+#: A header field is a string or absent, never null: the document says so, with its syntax.
+_ENTITY_TAGS_SCHEMA = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": FIELD_VALUE_PATTERN}
+
+
 def provide_preconditions(
     if_match: Annotated[
         str | None,
         HeaderParameter(
             name="If-Match",
             description='Entity tags (RFC 9110 13.1.1), e.g. `"3"` from the `ETag`, or `*`; 412 when none matches',
+            schema_extra=_ENTITY_TAGS_SCHEMA,
         ),
     ] = None,
     if_none_match: Annotated[
@@ -104,6 +116,7 @@ def provide_preconditions(
         HeaderParameter(
             name="If-None-Match",
             description="Entity tags (RFC 9110 13.1.2): a read that lists the current one answers 304, a change 412",
+            schema_extra=_ENTITY_TAGS_SCHEMA,
         ),
     ] = None,
 ) -> Preconditions:

@@ -7,10 +7,9 @@ from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import CommentRead, CommentWrite
+from taskstar.contract import CommentPage, CommentRead, CommentWrite
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
@@ -32,10 +31,10 @@ class CommentController(Controller):
     )
     async def list_comments(
         self, task_id: FromPath[UUID], comments: Comments, page: Page, access: CurrentMembership
-    ) -> OffsetPagination[CommentRead]:
+    ) -> CommentPage:
         """Comments on a task, oldest first."""
         rows, total = await comments.page(access, task_id, limit=page.limit, offset=page.offset)
-        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+        return CommentPage(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
     @post(
         "/api/tasks/{task_id:uuid}/comments",

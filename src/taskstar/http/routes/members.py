@@ -5,10 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
-from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import MemberCreate, MemberRead, MemberUpdate
+from taskstar.contract import MemberCreate, MemberPage, MemberRead, MemberUpdate
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems
@@ -23,10 +22,10 @@ class MemberController(Controller):
     @get(operation_id="listMembers", responses=problems(404), opt={ACTION_KEY: Action.READ_MEMBERS})
     async def list_members(
         self, workspace_id: FromPath[UUID], members: Members, page: Page, access: CurrentMembership
-    ) -> OffsetPagination[MemberRead]:
+    ) -> MemberPage:
         """Members in the order they joined."""
         rows, total = await members.page(access, limit=page.limit, offset=page.offset)
-        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+        return MemberPage(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
     @post(operation_id="addMember", responses=problems(403, 404, 409), opt={ACTION_KEY: Action.MANAGE_MEMBERS})
     async def add_member(

@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import ProjectRead
+from taskstar.contract import ProjectPage, ProjectRead
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems, serialized_as
@@ -35,7 +35,7 @@ def project_controller(shapes: PathShapes) -> type[Controller]:
             "/api/workspaces/{workspace_id:uuid}/projects",
             operation_id="listProjects",
             return_dto=project.page_dto,
-            responses=problems(404) | serialized_as(OffsetPagination[ProjectRead]),
+            responses=problems(404) | serialized_as(ProjectPage),
             opt={ACTION_KEY: Action.READ},
         )
         async def list_projects(

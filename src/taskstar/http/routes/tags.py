@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import TagRead
+from taskstar.contract import TagPage, TagRead
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.openapi import problems, serialized_as
@@ -35,7 +35,7 @@ def tag_controller(shapes: PathShapes) -> type[Controller]:
             "/api/workspaces/{workspace_id:uuid}/tags",
             operation_id="listTags",
             return_dto=tag.page_dto,
-            responses=problems(404) | serialized_as(OffsetPagination[TagRead]),
+            responses=problems(404) | serialized_as(TagPage),
             opt={ACTION_KEY: Action.READ},
         )
         async def list_tags(

@@ -8,11 +8,10 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
 from taskstar.contract import (
-    ActivityRead,
+    ActivityPage,
     TaskBulkCreate,
     TaskBulkUpdate,
     TaskCreate,
@@ -26,7 +25,7 @@ from taskstar.contract import (
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
-from taskstar.http.openapi import NOT_MODIFIED, problems
+from taskstar.http.openapi import NOT_MODIFIED, TASK_ETAG, problems
 from taskstar.http.pagination import Page
 from taskstar.http.routes.dependencies import Tasks
 from taskstar.http.task_queries import (
@@ -76,6 +75,7 @@ class TaskController(Controller):
     @post(
         "/api/projects/{project_id:uuid}/tasks",
         operation_id="createTask",
+        response_headers=TASK_ETAG,
         responses=problems(403, 404),
         opt={ACTION_KEY: Action.WRITE},
     )
@@ -131,6 +131,7 @@ class TaskController(Controller):
     @get(
         "/api/tasks/{task_id:uuid}",
         operation_id="getTask",
+        response_headers=TASK_ETAG,
         responses={**problems(404, 412), **NOT_MODIFIED},
         opt={ACTION_KEY: Action.READ},
     )
@@ -146,6 +147,7 @@ class TaskController(Controller):
     @patch(
         "/api/tasks/{task_id:uuid}",
         operation_id="updateTask",
+        response_headers=TASK_ETAG,
         responses=problems(403, 404, 412),
         opt={ACTION_KEY: Action.WRITE},
     )
@@ -179,6 +181,7 @@ class TaskController(Controller):
     @post(
         "/api/tasks/{task_id:uuid}/move",
         operation_id="moveTask",
+        response_headers=TASK_ETAG,
         status_code=200,
         responses=problems(403, 404, 412),
         opt={ACTION_KEY: Action.WRITE},
@@ -204,7 +207,7 @@ class TaskController(Controller):
     )
     async def list_activity(
         self, task_id: FromPath[UUID], tasks: Tasks, page: Page, access: CurrentMembership
-    ) -> OffsetPagination[ActivityRead]:
+    ) -> ActivityPage:
         """Every create, change, move and comment of the task, oldest first."""
         rows, total = await tasks.activity_page(access, task_id, limit=page.limit, offset=page.offset)
-        return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+        return ActivityPage(items=list(rows), total=total, limit=page.limit, offset=page.offset)

@@ -7,10 +7,9 @@ from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody
 
-from taskstar.contract import WorkspaceRead
+from taskstar.contract import WorkspacePage, WorkspaceRead
 from taskstar.domain.access import Caller
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
@@ -33,10 +32,10 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
         @get(operation_id="listWorkspaces", responses=problems())
         async def list_workspaces(
             self, workspaces: Workspaces, page: Page, request: Request[Caller, Any, State]
-        ) -> OffsetPagination[WorkspaceRead]:
+        ) -> WorkspacePage:
             """The caller's workspaces, oldest first, with the caller's role in each."""
             rows, total = await workspaces.page_for(request.user.id, limit=page.limit, offset=page.offset)
-            return OffsetPagination(items=list(rows), total=total, limit=page.limit, offset=page.offset)
+            return WorkspacePage(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
         @post(
             operation_id="createWorkspace",
