@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Server
 
@@ -23,7 +24,7 @@ from taskstar.http.openapi import (
 from taskstar.http.openapi_links import add_links
 from taskstar.http.ops import OPS_HANDLERS, metrics_config, pool_metrics
 from taskstar.http.pagination import provide_page
-from taskstar.http.problems import problem_details_plugin
+from taskstar.http.problems import parameter_errors_reworded, problem_details_plugin
 from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_store
 from taskstar.http.requests import TaskstarRequest
 from taskstar.http.task_queries import CURSOR_KEY_STATE
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
         on_app_init=[auth.on_app_init],
+        exception_handlers={ValidationException: parameter_errors_reworded},
         middleware=[rate_limit.middleware, metrics_config.middleware],
         guards=[require_role],
         dependencies={

@@ -30,6 +30,7 @@ Email = Annotated[
     Meta(
         max_length=254,
         pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+$",
+        description="an email address, name@example.com",
         examples=["ada@example.com"],
     ),
 ]
@@ -149,7 +150,9 @@ ProjectKey = Annotated[
     Meta(pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="2-10 upper-case letters/digits, starting with a letter"),
 ]
 LongText = Annotated[str, Meta(max_length=20_000, pattern=NO_NUL)]
-Color = Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", examples=["#3b82f6"])]
+Color = Annotated[
+    str, Meta(pattern=r"^#[0-9a-fA-F]{6}$", description="a colour as #RRGGBB in hexadecimal", examples=["#3b82f6"])
+]
 
 
 class ProjectCreate(Schema, kw_only=True):

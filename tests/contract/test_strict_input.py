@@ -130,3 +130,44 @@ def test_each_invalid_item_of_a_bulk_request_is_named(api: Api) -> None:
     problem = assert_problem(owner.post(f"/api/projects/{project['id']}/tasks/bulk", json={"items": items}), 400)
     assert [error["field"] for error in problem["errors"]] == ["items[1].title", "items[2].title", "items[2].priority"]
     assert owner.get(f"/api/projects/{project['id']}/tasks").json()["total"] == 0
+
+
+def test_query_parameters_are_refused_in_the_same_words_as_body_fields(api: Api) -> None:
+    owner = api.register()
+    workspace = owner.create_workspace()
+    project = create_project(owner, workspace["id"])
+    query = {"limit": "0", "offset": "-1", "status": "nope", "order_by": "x", "due_before": "yesterday", "tag_id": "z"}
+    problem = assert_problem(owner.get(f"/api/projects/{project['id']}/tasks", params=query), 400)
+    assert {error["field"]: error["message"] for error in problem["errors"]} == {
+        "limit": "must be an integer from 1 to 100",
+        "offset": "must be an integer from 0 to 9007199254740991",
+        "status": "must be one of: todo, in_progress, done, canceled (each value)",
+        "order_by": "must be one of: number, created_at, updated_at, due_date, priority, position",
+        "due_before": "must be a date (YYYY-MM-DD)",
+        "tag_id": "must be a UUID (each value)",
+    }
+    assert all(error["source"] == "query" for error in problem["errors"])
+    # The other lists share the page parameters, and their words.
+    problem = assert_problem(owner.get("/api/workspaces", params={"limit": "abc"}), 400)
+    assert problem["errors"] == [{"field": "limit", "message": "must be an integer from 1 to 100", "source": "query"}]
+
+
+def test_formats_are_named_in_words_not_as_patterns(api: Api) -> None:
+    problem = assert_problem(
+        api.post("/api/auth/register", json={"email": "x", "password": "p" * 12, "name": "N"}), 400
+    )
+    assert problem["errors"] == [
+        {
+            "field": "email",
+            "message": "must be a string of at most 254 characters (an email address, name@example.com)",
+            "source": "body",
+        }
+    ]
+    owner = api.register()
+    workspace = owner.create_workspace()
+    problem = assert_problem(
+        owner.post(f"/api/workspaces/{workspace['id']}/tags", json={"name": "a", "color": "red"}), 400
+    )
+    assert problem["errors"] == [
+        {"field": "color", "message": "must be a string (a colour as #RRGGBB in hexadecimal)", "source": "body"}
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
@@ -31,6 +32,7 @@ from taskstar.domain.errors import (
     Unavailable,
 )
 from taskstar.driver_errors import server_sqlstate
+from taskstar.http.validation import parameter_problem, parameter_types
 
 logger = logging.getLogger("taskstar.errors")
 
@@ -81,6 +83,23 @@ def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
         # the contract promises the standard Retry-After too.
         headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
     return problem(exc.status_code, str(exc.detail), headers=headers or None, **extra)
+
+
+def parameter_errors_reworded(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """The exception handler for ``ValidationException``: Litestar's messages for query, path and
+    header parameters are msgspec's ("Expected `int` >= 1", "Invalid enum value 'x'"); each is
+    rewritten from the parameter's declared type in the words body errors use ("must be an
+    integer from 1 to 100"), so one vocabulary covers every input. Body problems are already
+    worded (``http.validation.check_body``)."""
+    if isinstance(exc.extra, list):
+        handler = request.route_handler
+        models = [handler.signature_model]
+        models += [provider.signature_model for provider in handler.resolve_dependencies().values()]
+        types = parameter_types([model for model in models if model is not None])
+        for item in exc.extra:
+            if isinstance(item, dict) and item.get("source") != "body" and item.get("key") in types:
+                item["message"] = parameter_problem(types[item["key"]])
+    return from_http_exception(exc).to_response(request)
 
 
 def from_unexpected(exc: Exception) -> ProblemDetailsException:

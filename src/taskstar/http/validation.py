@@ -150,12 +150,17 @@ def _length(meta: msgspec.Meta | None, unit: str) -> str:
 def _range(meta: msgspec.Meta | None) -> str:
     low, high = (meta.ge, meta.le) if meta else (None, None)
     if low is not None and high is not None:
-        return f" from {low:g} to {high:g}"
+        return f" from {_number(low)} to {_number(high)}"
     if low is not None:
-        return f" of at least {low:g}"
+        return f" of at least {_number(low)}"
     if high is not None:
-        return f" of at most {high:g}"
+        return f" of at most {_number(high)}"
     return ""
+
+
+def _number(bound: float) -> str:
+    """An integer bound in full (``9007199254740991``, not ``9.0072e+15``); a float as short as it goes."""
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"
 
 
 def _pattern(meta: msgspec.Meta | None) -> str:
@@ -188,3 +193,20 @@ def _union_options(annotation: Any) -> tuple[Any, ...]:
 def _list_item(annotation: Any) -> Any:
     inner = _unannotated(annotation)
     return get_args(inner)[0] if get_origin(inner) is list else None
+
+
+def parameter_problem(annotation: Any) -> str:
+    """The message for a query, path or header parameter that does not fit ``annotation`` (the
+    type Litestar's signature model gives it): the words a body field's error uses, without
+    "or null" (a parameter is sent or absent) and, for a repeatable parameter, about each value."""
+    options = [option for option in _union_options(annotation) if option is not type(None)]
+    item = _list_item(options[0]) if len(options) == 1 else None
+    if item is not None:
+        return f"must be {describe(item)} (each value)"
+    return f"must be {' or '.join(_describe_one(option) for option in options)}"
+
+
+def parameter_types(signature_models: list[type[msgspec.Struct]]) -> dict[str, Any]:
+    """Each parameter's name and annotation in ``signature_models`` (a handler's and its
+    dependencies' ``signature_model``)."""
+    return {field.name: field.type for model in signature_models for field in msgspec.structs.fields(model)}
