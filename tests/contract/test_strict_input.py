@@ -171,3 +171,12 @@ def test_formats_are_named_in_words_not_as_patterns(api: Api) -> None:
     assert problem["errors"] == [
         {"field": "color", "message": "must be a string (a colour as #RRGGBB in hexadecimal)", "source": "body"}
     ]
+
+
+def test_a_missing_body_is_named_as_such(api: Api) -> None:
+    owner = api.register()
+    for response in (owner.post("/api/workspaces"), owner.post("/api/workspaces", content=b"")):
+        problem = assert_problem(response, 400)
+        assert problem["errors"] == [
+            {"field": None, "message": "must be a JSON object (the request has no body)", "source": "body"}
+        ]

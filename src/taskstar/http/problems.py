@@ -90,14 +90,20 @@ def parameter_errors_reworded(request: Request[Any, Any, Any], exc: ValidationEx
     header parameters are msgspec's ("Expected `int` >= 1", "Invalid enum value 'x'"); each is
     rewritten from the parameter's declared type in the words body errors use ("must be an
     integer from 1 to 100"), so one vocabulary covers every input. Body problems are already
-    worded (``http.validation.check_body``)."""
+    worded (``http.validation.check_body``), but for a missing body, which Litestar reports as
+    its own ``data`` parameter."""
     if isinstance(exc.extra, list):
         handler = request.route_handler
         models = [handler.signature_model]
         models += [provider.signature_model for provider in handler.resolve_dependencies().values()]
         types = parameter_types([model for model in models if model is not None])
         for item in exc.extra:
-            if isinstance(item, dict) and item.get("source") != "body" and item.get("key") in types:
+            if not isinstance(item, dict):
+                continue
+            if item.get("source") == "body" and item.get("key") == "data":
+                # No body at all: Litestar names its own handler parameter, with a KeyError's text.
+                item.update(key=None, message="must be a JSON object (the request has no body)")
+            elif item.get("source") != "body" and item.get("key") in types:
                 item["message"] = parameter_problem(types[item["key"]])
     return from_http_exception(exc).to_response(request)
 
