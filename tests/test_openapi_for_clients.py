@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.api import Api
 from tests.support.openapi import PUBLIC_OPERATIONS, document_served_by, operations
 from tests.support.server import Server
@@ -23,6 +25,7 @@ from tests.support.server import Server
 #: The generator, run in a tool environment of its own (pinned: its output changes between releases).
 OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
 FLOW = Path(__file__).parent / "clients" / "python_flow.py"
+TYPESCRIPT_FLOW = Path(__file__).parent / "clients" / "typescript_flow.ts"
 BIN = Path(sys.executable).parent
 
 #: Response fields the server omits in some answers (the only ones that may be optional).
@@ -203,3 +206,47 @@ def test_the_generated_client_and_the_flow_type_check_strictly(tmp_path: Path) -
         env={**os.environ, "MYPYPATH": str(directory)},
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+#: openapi-typescript and the TypeScript compiler, pinned, installed from npm once per checkout.
+NPM_PACKAGES = ["openapi-typescript@7.13.0", "typescript@5.9.3"]
+NODE_TOOLS = Path(__file__).resolve().parents[1] / ".venv" / "node-clients"
+
+
+def node_tools() -> Path:
+    """``node_modules/.bin`` with :data:`NPM_PACKAGES`. Skips without npm, except in CI."""
+    if not shutil.which("npm"):
+        message = "no npm for the TypeScript client check"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    marker = NODE_TOOLS / ("installed " + " ".join(NPM_PACKAGES))
+    if not marker.exists():
+        NODE_TOOLS.mkdir(parents=True, exist_ok=True)
+        installed = subprocess.run(
+            ["npm", "install", "--prefix", str(NODE_TOOLS), "--no-audit", "--no-fund", "--silent", *NPM_PACKAGES],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        marker.touch()
+    return NODE_TOOLS / "node_modules" / ".bin"
+
+
+def test_openapi_typescript_types_compile_a_client_under_strict_tsc(tmp_path: Path) -> None:
+    """Once, from the default path's document: openapi-typescript with its default flags, then
+    ``tsc --strict`` over ``tests/clients/typescript_flow.ts``."""
+    tools = node_tools()
+    document = tmp_path / "openapi.json"
+    document.write_bytes(document_served_by("sqlalchemy-async", tmp_path / "data"))
+    shutil.copy(TYPESCRIPT_FLOW, tmp_path / TYPESCRIPT_FLOW.name)
+    generated = subprocess.run(
+        [tools / "openapi-typescript", str(document), "--output", str(tmp_path / "api.d.ts")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    compiled = subprocess.run(
+        [tools / "tsc", "--strict", "--noEmit", "--skipLibCheck", "--target", "es2020", "--module", "es2020",
+         "--moduleResolution", "node", TYPESCRIPT_FLOW.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
