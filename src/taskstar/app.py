@@ -14,6 +14,7 @@ from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
 from taskstar.http.guards import provide_membership, require_role
+from taskstar.http.head import answer_head_as_get
 from taskstar.http.logging import logging_config
 from taskstar.http.openapi import (
     collapse_single_choices,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     move_request_defaults_to_descriptions(app.openapi_schema)
     collapse_single_choices(app.openapi_schema)
     allow_every_method(app)
+    answer_head_as_get(app)
     return app
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.api import Api
+from tests.support.api import Api, create_project, create_task
 
 
 def test_health_and_ready(api: Api) -> None:
@@ -40,7 +40,30 @@ def test_options_allows_every_method_each_path_serves(api: Api) -> None:
         path = re.sub(r"\{[^}]+\}", some_id, template)
         served = {method.upper() for method in operations if method in {"get", "post", "patch", "put", "delete"}}
         response = api.request("OPTIONS", path)
-        allowed = {method.strip() for method in response.headers.get("allow", "").split(",")}
-        if response.status_code != 204 or allowed != served | {"OPTIONS"}:
+        allowed = [method.strip() for method in response.headers.get("allow", "").split(",")]
+        expected = served | {"OPTIONS"} | ({"HEAD"} if "GET" in served else set())
+        if response.status_code != 204 or allowed != sorted(expected):
             wrong[template] = (response.status_code, response.headers.get("allow"), sorted(served))
     assert not wrong, wrong
+
+
+def test_head_answers_as_get_without_content_and_405s_name_head_too(api: Api) -> None:
+    """RFC 9110 9.3.2: HEAD is GET's status and header fields without content, on every path
+    that serves GET; a 405 lists the allowed methods, sorted, HEAD with GET."""
+    owner = api.register()
+    project = create_project(owner, owner.create_workspace()["id"])
+    task = create_task(owner, project["id"])
+    for path in ("/api/me", f"/api/tasks/{task['id']}", f"/api/projects/{project['id']}/tasks", "/health"):
+        got, head = owner.get(path), owner.request("HEAD", path)
+        assert head.status_code == got.status_code == 200, (path, head.status_code)
+        assert head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-length"] == got.headers["content-length"], path
+    assert owner.request("HEAD", f"/api/tasks/{task['id']}").headers["ETag"] == f'"{task["version"]}"'
+    # Authorization holds for HEAD as for GET.
+    assert api.request("HEAD", "/api/me").status_code == 401
+
+    refused = owner.request("HEAD", "/api/auth/login")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "OPTIONS, POST"
+    refused = owner.request("PUT", f"/api/tasks/{task['id']}", json={})
+    assert refused.status_code == 405 and refused.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"

@@ -17,6 +17,8 @@ from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from litestar.types import Scope
 
+from taskstar.http.head import with_head
+
 _LITESTARS_OWN = "litestar.routes.http"  # the module defining Litestar's automatic OPTIONS handler
 
 
@@ -31,7 +33,7 @@ def _answer_allowing(methods: str) -> Callable[[Scope], Response[None]]:
 
 def allow_every_method(app: Litestar) -> None:
     """Point each of ``app``'s automatic ``OPTIONS`` handlers at its route's full method list
-    (``Allow: DELETE, GET, OPTIONS, PATCH``); handlers an application declares are left alone."""
+    (``Allow: DELETE, GET, HEAD, OPTIONS, PATCH``); handlers an application declares are left alone."""
     for route in app.routes:
         if not isinstance(route, HTTPRoute) or "OPTIONS" not in route.route_handler_map:
             continue
@@ -39,5 +41,5 @@ def allow_every_method(app: Litestar) -> None:
         if getattr(handler.fn, "__module__", None) != _LITESTARS_OWN:
             continue
         # Same signature (``scope``) as the handler it replaces, so its parsed kwargs still fit.
-        methods = ", ".join(sorted(route.methods))
+        methods = with_head(route.methods)
         handler._fn = _answer_allowing(methods)  # type: ignore[assignment]  # typed async; Litestar's own is sync too

@@ -14,12 +14,13 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, MethodNotAllowedException, ValidationException
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from redis.exceptions import RedisError
 
 from taskstar.domain.errors import (
     AuthenticationFailed,
@@ -32,6 +33,7 @@ from taskstar.domain.errors import (
     Unavailable,
 )
 from taskstar.driver_errors import server_sqlstate
+from taskstar.http.head import with_head
 from taskstar.http.validation import parameter_problem, parameter_types
 
 logger = logging.getLogger("taskstar.errors")
@@ -78,6 +80,11 @@ def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
             for item in exc.extra
             if isinstance(item, Mapping)
         ]
+    if isinstance(exc, MethodNotAllowedException):
+        # Litestar lists the route's methods in the order they were registered, without HEAD.
+        allowed = next((value for name, value in headers.items() if name.lower() == "allow"), "")
+        headers = {name: value for name, value in headers.items() if name.lower() != "allow"}
+        headers["Allow"] = with_head(allowed.split(","))
     if exc.status_code == 429 and "Retry-After" not in headers:
         # Litestar's rate limiter sends the IETF RateLimit-Reset header only;
         # the contract promises the standard Retry-After too.
@@ -108,6 +115,13 @@ def parameter_errors_reworded(request: Request[Any, Any, Any], exc: ValidationEx
     return from_http_exception(exc).to_response(request)
 
 
+def from_store_error(exc: RedisError) -> ProblemDetailsException:
+    """Redis, where the rate limits are counted, does not answer: 503 with ``Retry-After``
+    (a login whose limit cannot be checked is not let through), logged like a database 503."""
+    log_unavailable(exc, what="rate-limit store (Redis)")
+    return from_domain_error(Unavailable("The rate-limit store does not answer; try again shortly"))
+
+
 def from_unexpected(exc: Exception) -> ProblemDetailsException:
     logger.exception("unhandled error", exc_info=exc)
     return problem(500, "An unexpected error occurred; it has been logged.")
@@ -124,6 +138,7 @@ def problem_details_plugin(
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         HTTPException: from_http_exception,
         DomainError: from_domain_error,
+        RedisError: from_store_error,
         Exception: from_unexpected,
     }
     for exc_type, translate in translations.items():
@@ -149,7 +164,7 @@ def _via_domain_error(
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
-def log_unavailable(cause: BaseException) -> None:
+def log_unavailable(cause: BaseException, what: str = "database") -> None:
     """One WARNING per 503 the database caused, naming what failed, so an operator can tell a
     full pool (``sqlalchemy.exc.TimeoutError: QueuePool limit ...``) from a refused connection
     (``TooManyConnectionsError``, SQLSTATE 53300) or a dead server (``ConnectionRefusedError``):
@@ -165,5 +180,5 @@ def log_unavailable(cause: BaseException) -> None:
         current = current.__cause__ or current.__context__
     sqlstate = server_sqlstate(cause)
     logger.warning(
-        "database unavailable (503): %s%s", " <- ".join(chain), f" [SQLSTATE {sqlstate}]" if sqlstate else ""
+        "%s unavailable (503): %s%s", what, " <- ".join(chain), f" [SQLSTATE {sqlstate}]" if sqlstate else ""
     )
