@@ -17,7 +17,7 @@ from taskstar.settings import Settings
 from tests.support.api import assert_problem
 from tests.support.deployment import Deployment
 from tests.support.reliability import Figures, record
-from tests.support.server import Server
+from tests.support.server import Server, free_port
 from tests.support.traffic import count_codes, describe
 
 pytestmark = pytest.mark.security
@@ -94,3 +94,25 @@ def test_with_redis_two_workers_share_one_limit(
             reproduce=f"python3 dev.py test tests/test_rate_limits.py -k 'redis and {deployment.target.id}'",
         )
     )
+
+
+def test_with_redis_gone_logins_are_503_and_ready_says_why(deployment: Deployment, tmp_path: Path) -> None:
+    """A login whose limit cannot be counted is refused as unavailable, briefly, never a 500 or
+    let through; ``/ready`` names Redis so that a load balancer takes the worker out."""
+    nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
+    server = Server({**deployment.env, "TASKSTAR_REDIS_URL": nothing_listens}, tmp_path / "server.log")
+    try:
+        server.wait_until_healthy()
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            refused = client.post("/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"})
+            ready = client.get("/ready")
+        logged = server.log_lines("rate-limit store (Redis) unavailable (503)", at_least=1)
+    finally:
+        server.stop()
+    assert_problem(refused, 503)
+    assert refused.headers["Retry-After"].isdigit()
+    assert ready.status_code == 503 and ready.json() == {
+        "status": "unavailable",
+        "detail": "the rate-limit store (Redis) does not answer",
+    }
+    assert len(logged) == 1 and "WARNING" in logged[0] and "ConnectionError" in logged[0], logged

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 
 from taskstar.http.auth import PUBLIC
 from taskstar.http.problems import UNAVAILABLE_RETRY_AFTER
+from taskstar.http.ratelimit import STORE_NAME, store_answers
 from taskstar.persistence import PersistencePath
 
 logger = logging.getLogger("taskstar.ops")
@@ -54,21 +55,31 @@ def health() -> Health:
     exclude_from_auth=True,
     security=PUBLIC,
     responses={
-        503: ResponseSpec(data_container=Readiness, generate_examples=False, description="The database does not answer")
+        503: ResponseSpec(
+            data_container=Readiness, generate_examples=False, description="The database or Redis does not answer"
+        )
     },
 )
-async def ready(state: State) -> Response[Readiness]:
-    """200 when the database answers within the readiness timeout, 503 otherwise."""
+async def ready(request: Request[Any, Any, State]) -> Response[Readiness]:
+    """200 when the database, and Redis if the rate limits are kept there, answer within the
+    readiness timeout; 503 naming the one that does not, otherwise."""
+    state = request.app.state
     persistence: PersistencePath = state.persistence
-    try:
-        await asyncio.wait_for(persistence.ping(), timeout=state.ready_timeout_seconds)
-    except Exception as exc:  # any failure to answer means "not ready"
-        logger.warning("readiness check failed: %r", exc)
-        return Response(
-            Readiness(status="unavailable", detail="the database does not answer"),
-            status_code=503,
-            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
-        )
+    store = request.app.stores.get(STORE_NAME)
+    checks: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = (
+        ("the database", persistence.ping),
+        ("the rate-limit store (Redis)", lambda: store_answers(store)),
+    )
+    for name, check in checks:
+        try:
+            await asyncio.wait_for(check(), timeout=state.ready_timeout_seconds)
+        except Exception as exc:  # any failure to answer means "not ready"
+            logger.warning("readiness check failed: %s does not answer: %r", name, exc)
+            return Response(
+                Readiness(status="unavailable", detail=f"{name} does not answer"),
+                status_code=503,
+                headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+            )
     return Response(Readiness(status="ok"))
 
 
