@@ -204,3 +204,13 @@ def test_bad_configuration_stops_start_up_with_a_clear_message(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_sqlalchemy_check_names_a_database_behind_the_migrations_in_one_line(tmp_path: Path) -> None:
+    env = {"TASKSTAR_DATA_DIR": str(tmp_path), "TASKSTAR_SECRET_KEY": "k" * 40}
+    behind = taskstar("database", "check", env=env)
+    assert behind.returncode == 1, behind.stdout + behind.stderr
+    assert "Traceback" not in behind.stdout + behind.stderr
+    assert behind.stderr.strip() == "taskstar: Target database is not up to date; run `taskstar database upgrade`"
+    assert taskstar("database", "upgrade", "--no-prompt", env=env).returncode == 0
+    assert taskstar("database", "check", env=env).returncode == 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,23 @@ def test_plain_postgres_urls_get_taskstars_driver() -> None:
 def test_invalid_values_name_the_variable(env: dict[str, str], message: str, tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"TASKSTAR_DATA_DIR": str(tmp_path), **env})
+
+
+def test_an_unusable_data_directory_is_a_configuration_error_naming_it(tmp_path: Path) -> None:
+    """Not a traceback from deep inside start-up: `taskstar` prints these in one line and exits 2."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(SettingsError, match=r"TASKSTAR_DATA_DIR: .*a-file is a file, not a directory"):
+        Settings.from_env({"TASKSTAR_DATA_DIR": str(a_file)})
+    read_only = tmp_path / "read-only"
+    read_only.mkdir(mode=0o500)
+    if os.geteuid() != 0:  # root writes anywhere; the parent-is-a-file case below holds for everyone
+        with pytest.raises(SettingsError, match=r"TASKSTAR_DATA_DIR: .*cannot hold"):
+            Settings.from_env({"TASKSTAR_DATA_DIR": str(read_only / "data")})
+    with pytest.raises(SettingsError, match=r"TASKSTAR_DATA_DIR: .*cannot hold .*choose a writable directory"):
+        Settings.from_env({"TASKSTAR_DATA_DIR": str(a_file / "data")})
+    url = f"sqlite:///{a_file}/taskstar.db"
+    with pytest.raises(
+        SettingsError, match=r"TASKSTAR_DATABASE_URL: .*a-file is a file, not a directory for the SQLite"
+    ):
+        Settings.from_env({"TASKSTAR_DATABASE_URL": url, "TASKSTAR_SECRET_KEY": "k" * 40})

@@ -113,11 +113,35 @@ def _adapt_commands(group: click.Group) -> None:
                         param.default = not sys.stdin.isatty()
             if "current" not in command.commands and "show-current-revision" in command.commands:
                 command.add_command(command.commands["show-current-revision"], name="current")
+            for sub in command.commands.values():
+                if sub.callback is not None:
+                    sub.callback = _alembic_errors_in_one_line(sub.callback)
         if cmd_name == "run" and command is not None and command.callback is not None:
             command.callback = _refusing_a_taken_port(command.callback)
         return command
 
     group.get_command = get_command  # type: ignore[method-assign]  # on this one group object only
+
+
+def _alembic_errors_in_one_line(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Alembic's refusals (``database check`` on a database behind the models, say) as one line
+    and exit status 1, instead of a 90-line traceback around "Target database is not up to date"."""
+    if getattr(command, "reports_alembic_errors", False):
+        return command
+
+    @functools.wraps(command)
+    def reporting(*args: Any, **kwargs: Any) -> Any:
+        from alembic.util.exc import CommandError
+
+        try:
+            return command(*args, **kwargs)
+        except CommandError as error:
+            hint = "; run `taskstar database upgrade`" if "not up to date" in str(error) else ""
+            click.echo(f"taskstar: {str(error).rstrip('.')}{hint}", err=True)
+            sys.exit(1)
+
+    reporting.reports_alembic_errors = True  # type: ignore[attr-defined]  # a marker: wrap once
+    return reporting
 
 
 def _refusing_a_taken_port(run: Callable[..., Any]) -> Callable[..., Any]:

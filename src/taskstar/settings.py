@@ -127,6 +127,9 @@ class Settings:
         persistence = _choice(env, "TASKSTAR_PERSISTENCE", Persistence, Persistence.SQLALCHEMY_ASYNC)
         default_file = data_dir / _DEFAULT_SQLITE_FILE[persistence is Persistence.PICCOLO]
         database = DatabaseURL.parse(env.get("TASKSTAR_DATABASE_URL") or f"sqlite:///{default_file}")
+        if database.kind is DatabaseKind.SQLITE:
+            variable = "TASKSTAR_DATABASE_URL" if env.get("TASKSTAR_DATABASE_URL") else "TASKSTAR_DATA_DIR"
+            _make_directory(database.sqlite_path.parent, variable, "the SQLite database")
         return cls(
             database=database,
             data_dir=data_dir,
@@ -220,12 +223,28 @@ def _secret_key(env: dict[str, str], database: DatabaseURL, data_dir: Path) -> s
             '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
         )
     key_file = data_dir / "secret_key"
-    if key_file.exists():
+    if key_file.is_file():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    _make_directory(data_dir, "TASKSTAR_DATA_DIR", "Taskstar's data and signing key")
     key = secrets.token_urlsafe(48)
     # Written with owner-only permissions: the key signs every session token.
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def _make_directory(directory: Path, variable: str, purpose: str) -> None:
+    """Create ``directory`` (and its parents) if missing; ``SettingsError`` naming ``variable``
+    when it cannot be one (a file is in the way, no permission, a read-only file system)."""
+    if directory.exists() and not directory.is_dir():
+        raise SettingsError(f"{variable}: {directory} is a file, not a directory for {purpose}")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / f".taskstar-write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise SettingsError(
+            f"{variable}: {directory} cannot hold {purpose}: {error.strerror or error}; choose a writable directory"
+        ) from None
