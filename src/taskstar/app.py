@@ -14,7 +14,7 @@ from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
 from taskstar.http.guards import provide_membership, require_role
-from taskstar.http.head import answer_head_as_get
+from taskstar.http.head import TaskstarApp
 from taskstar.http.logging import logging_config
 from taskstar.http.openapi import (
     collapse_single_choices,
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     persistence = build_persistence(settings)
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)
-    app = Litestar(
+    app = TaskstarApp(
         route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
         on_app_init=[auth.on_app_init],
@@ -101,7 +101,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     move_request_defaults_to_descriptions(app.openapi_schema)
     collapse_single_choices(app.openapi_schema)
     allow_every_method(app)
-    answer_head_as_get(app)
     return app
 
 

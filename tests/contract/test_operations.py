@@ -62,8 +62,19 @@ def test_head_answers_as_get_without_content_and_405s_name_head_too(api: Api) ->
     assert owner.request("HEAD", f"/api/tasks/{task['id']}").headers["ETag"] == f'"{task["version"]}"'
     # Authorization holds for HEAD as for GET.
     assert api.request("HEAD", "/api/me").status_code == 401
+    # Each HEAD gives its database connection back, as the GET does (HEAD once kept it for good).
+    for _ in range(25):
+        assert owner.request("HEAD", f"/api/tasks/{task['id']}").status_code == 200
+    assert owner.get("/api/me").status_code == 200
+    assert connections_in_use(owner) == 0
 
     refused = owner.request("HEAD", "/api/auth/login")
     assert refused.status_code == 405 and refused.headers["Allow"] == "OPTIONS, POST"
     refused = owner.request("PUT", f"/api/tasks/{task['id']}", json={})
     assert refused.status_code == 405 and refused.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"
+
+
+def connections_in_use(api: Api) -> float:
+    """``taskstar_db_pool_connections_in_use`` from ``/metrics``, between requests."""
+    metrics = api.get("/metrics").text
+    return float(re.search(r"^taskstar_db_pool_connections_in_use (\S+)", metrics, re.MULTILINE)[1])  # type: ignore[index]

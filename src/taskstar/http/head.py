@@ -2,11 +2,17 @@
 support it; the answer is GET's status and header fields, without content).
 
 Litestar routes ``HEAD`` only to handlers declared for it, and refuses to declare it beside
-``GET`` on a handler that returns a body, so ``HEAD /api/me`` was a 405. The app's ASGI entry
-point is wrapped once the app is built: a ``HEAD`` request is routed, authorized and answered
-as the ``GET`` it mirrors, and the content is dropped on the way out (the ``Content-Length``
-stays, as the RFC allows). ``Allow`` lists ``HEAD`` wherever it lists ``GET``
-(``with_head``: the 405s in ``http.problems``, the ``OPTIONS`` answers in ``http.allow``).
+``GET`` on a handler that returns a body, so ``HEAD /api/me`` was a 405. :class:`TaskstarApp`
+serves a ``HEAD`` request as the ``GET`` it mirrors (routed, authorized and answered alike)
+and drops the content on the way out (the ``Content-Length`` stays, as the RFC allows).
+``Allow`` lists ``HEAD`` wherever it lists ``GET`` (:func:`with_head`: the 405s in
+``http.problems``, the ``OPTIONS`` answers in ``http.allow``).
+
+The request is rewritten before Litestar sees it, on a copy of the ASGI scope: everything
+Litestar and its plugins keep in the scope for the request (advanced-alchemy's session, which
+its ``before_send`` hook closes) lives in that one copy. Rewriting it further in, inside the
+app, left the session where the hook did not look, and every authenticated ``HEAD`` kept a
+pooled connection until the pool ran dry.
 """
 
 from __future__ import annotations
@@ -16,28 +22,37 @@ from typing import cast
 
 from litestar import Litestar
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import (
+    HTTPScope,
+    LifeSpanReceive,
+    LifeSpanScope,
+    LifeSpanSend,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 
-def answer_head_as_get(app: Litestar) -> None:
-    """Wrap ``app``'s ASGI handler so that ``HEAD`` requests are served by ``GET`` handlers,
-    without content."""
-    serve: ASGIApp = app.asgi_handler
+class TaskstarApp(Litestar):
+    """Litestar, with ``HEAD`` served by the ``GET`` handlers; the server (uvicorn) keeps the
+    request's own scope, so it too knows to send no content."""
 
-    async def head_as_get(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
-            await serve(scope, receive, send)
+    async def __call__(
+        self, scope: Scope | LifeSpanScope, receive: Receive | LifeSpanReceive, send: Send | LifeSpanSend
+    ) -> None:
+        if scope["type"] != ScopeType.HTTP or cast("HTTPScope", scope)["method"] != "HEAD":
+            await super().__call__(scope, receive, send)
             return
+        send_on = cast("Send", send)
 
         async def send_without_content(message: Message) -> None:
             if message["type"] == "http.response.body":
                 message = {"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)}
-            await send(message)
+            await send_on(message)
 
         as_get = cast("HTTPScope", {**scope, "method": "GET"})
-        await serve(as_get, receive, send_without_content)
-
-    app.asgi_handler = head_as_get
+        await super().__call__(as_get, receive, send_without_content)
 
 
 def with_head(methods: Iterable[str]) -> str:
