@@ -183,6 +183,11 @@ def test_taskstar_help_describes_taskstars_commands(tmp_path: Path) -> None:
     assert "Taskstar: a self-hostable task tracker" in result.stdout
     for command in ("taskstar run", "taskstar database upgrade", "taskstar database current", "taskstar demo"):
         assert command in result.stdout, command
+    database = taskstar("database", "--help", env={"TASKSTAR_DATA_DIR": str(tmp_path)}, timeout=60)
+    listed = [
+        line.split()[1] for line in database.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 2
+    ]
+    assert listed.count("current") == 1 and listed.count("show-current-revision") == 1, database.stdout
 
 
 @pytest.mark.parametrize(

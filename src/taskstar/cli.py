@@ -6,6 +6,7 @@ migrations (advanced-alchemy's commands), and so on for every Litestar command.
 
 from __future__ import annotations
 
+import copy
 import errno
 import functools
 import os
@@ -112,7 +113,10 @@ def _adapt_commands(group: click.Group) -> None:
                     if param.name == "no_prompt":
                         param.default = not sys.stdin.isatty()
             if "current" not in command.commands and "show-current-revision" in command.commands:
-                command.add_command(command.commands["show-current-revision"], name="current")
+                # A copy named ``current``: the same object under two names is listed twice in --help.
+                current = copy.copy(command.commands["show-current-revision"])
+                current.name = "current"
+                command.add_command(current)
             for sub in command.commands.values():
                 if sub.callback is not None:
                     sub.callback = _alembic_errors_in_one_line(sub.callback)

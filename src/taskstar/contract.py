@@ -34,7 +34,7 @@ Email = Annotated[
         examples=["ada@example.com"],
     ),
 ]
-Password = Annotated[str, Meta(min_length=8, max_length=128)]
+Password = Annotated[str, Meta(min_length=8, max_length=128, pattern=NO_NUL)]
 Slug = Annotated[
     str,
     Meta(

@@ -118,3 +118,16 @@ def test_a_conditional_delete_removes_only_the_version_it_names(
     assert owner.delete(path, headers={"If-Match": '"1", "2"'}).status_code == 204
     assert_problem(owner.get(path), 404)
     assert_problem(owner.delete(path, headers={"If-Match": "*"}), 404)
+
+
+def test_a_field_sent_on_several_lines_is_one_list(owner_and_tasks: tuple[Api, TaskAtVersion2, str]) -> None:
+    """RFC 9110 5.3: ``If-Match: "9"`` and ``If-Match: "2"`` on two lines mean ``"9", "2"``: the
+    current version counts on any line, not only on the first."""
+    owner, task_at_version_2, _ = owner_and_tasks
+    path = f"/api/tasks/{task_at_version_2()['id']}"
+    named = owner.get(path, headers=[("If-None-Match", '"9"'), ("If-None-Match", '"2"')])
+    assert named.status_code == 304, named.text
+    changed = owner.patch(path, json={"title": "Third"}, headers=[("If-Match", '"9"'), ("If-Match", '"2"')])
+    assert changed.status_code == 200 and changed.headers["ETag"] == '"3"', changed.text
+    refused = owner.patch(path, json={"title": "Fourth"}, headers=[("If-Match", '"2"'), ("If-Match", '"9"')])
+    assert_problem(refused, 412)

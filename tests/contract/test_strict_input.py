@@ -147,6 +147,14 @@ def test_query_parameters_are_refused_in_the_same_words_as_body_fields(api: Api)
         "tag_id": "must be a UUID (each value)",
     }
     assert all(error["source"] == "query" for error in problem["errors"])
+    # A value the declared type refuses is named beside the others, not after them.
+    problem = assert_problem(
+        owner.get(f"/api/projects/{project['id']}/tasks", params={"assignee_id": "bob", "limit": "0"}), 400
+    )
+    assert {error["field"]: error["message"] for error in problem["errors"]} == {
+        "assignee_id": "must be a string (a user id or none)",
+        "limit": "must be an integer from 1 to 100",
+    }
     # The other lists share the page parameters, and their words.
     problem = assert_problem(owner.get("/api/workspaces", params={"limit": "abc"}), 400)
     assert problem["errors"] == [{"field": "limit", "message": "must be an integer from 1 to 100", "source": "query"}]
@@ -180,3 +188,15 @@ def test_a_missing_body_is_named_as_such(api: Api) -> None:
         assert problem["errors"] == [
             {"field": None, "message": "must be a JSON object (the request has no body)", "source": "body"}
         ]
+
+
+def test_no_string_may_carry_a_nul_not_even_a_password(api: Api) -> None:
+    body = {"email": "nul@example.com", "password": "pass\u0000word", "name": "N"}
+    problem = assert_problem(api.post("/api/auth/register", json=body), 400)
+    assert problem["errors"] == [
+        {
+            "field": "password",
+            "message": "must be a string of 8 to 128 characters without NUL characters",
+            "source": "body",
+        }
+    ]

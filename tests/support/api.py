@@ -45,9 +45,9 @@ class Api:
     user: dict[str, Any] | None = None
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = dict(kwargs.pop("headers", {}) or {})
-        if self.token:
-            headers.setdefault("Authorization", f"Bearer {self.token}")
+        headers = httpx.Headers(kwargs.pop("headers", None))  # keeps a field sent on several lines
+        if self.token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.token}"
         return self.http.request(method, path, headers=headers, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:

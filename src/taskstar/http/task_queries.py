@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Response
+from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
@@ -21,6 +21,9 @@ from taskstar.domain.preconditions import FIELD_VALUE_PATTERN, Preconditions
 from taskstar.domain.tasks import Priority, SortField, SortOrder, Status
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
+#: ``none`` or a UUID in its canonical form (RFC 9562 4: 8-4-4-4-12 hexadecimal digits).
+ASSIGNEE_PATTERN = r"^(none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+
 
 def provide_task_query(
     state: State,
@@ -30,9 +33,10 @@ def provide_task_query(
     assignee_id: Annotated[
         str | None,
         QueryParameter(
-            description="A user id, or `none` for unassigned tasks",
-            max_length=36,
-            # Documented as what it is; read by _assignee, whose 400 names the field.
+            description="a user id or none",
+            # Checked by Litestar with the other parameters, so one 400 names them all
+            # (msgspec takes no union of UUID and a literal); documented as what it is.
+            pattern=ASSIGNEE_PATTERN,
             schema_extra={"oneOf": [Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID), Schema(const="none")]},
         ),
     ] = None,
@@ -55,7 +59,7 @@ def provide_task_query(
         # Sorted sets: the same filters in another order are the same list (and cursor fingerprint).
         statuses=tuple(sorted(set(status or ()))),
         priorities=tuple(sorted(set(priority or ()))),
-        assignee=_assignee(assignee_id),
+        assignee=UUID(assignee_id) if assignee_id is not None and assignee_id != "none" else None,
         unassigned=assignee_id == "none",
         tag_ids=tuple(sorted(set(tag_id or ()))),
         text=q or None,
@@ -89,20 +93,12 @@ def _in_utc(value: datetime | None, *, field: str) -> datetime | None:
         raise InvalidInput.on(field, "out of range once converted to UTC (years 1 to 9999)") from None
 
 
-def _assignee(raw: str | None) -> UUID | None:
-    if raw is None or raw == "none":
-        return None
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise InvalidInput.on("assignee_id", "a user id or `none`") from None
-
-
 #: A header field is a string or absent, never null: the document says so, with its syntax.
 _ENTITY_TAGS_SCHEMA = {"oneOf": None, "type": OpenAPIType.STRING, "pattern": FIELD_VALUE_PATTERN}
 
 
 def provide_preconditions(
+    request: Request[Any, Any, Any],
     if_match: Annotated[
         str | None,
         HeaderParameter(
@@ -120,7 +116,17 @@ def provide_preconditions(
         ),
     ] = None,
 ) -> Preconditions:
-    return Preconditions.from_fields(if_match, if_none_match)
+    """The request's ``If-Match`` and ``If-None-Match``. The parameters above declare them for the
+    OpenAPI document; their values are read here from every line of each field, combined into
+    one list as RFC 9110 5.3 says (a second ``If-Match`` line is not dropped), and an empty field
+    stays a field that names no tag (``If-Match:`` with nothing after it fails, 13.1.1)."""
+    del if_match, if_none_match  # one line each, and an empty one read as absent: not enough
+    return Preconditions.from_fields(_field_lines(request, "If-Match"), _field_lines(request, "If-None-Match"))
+
+
+def _field_lines(request: Request[Any, Any, Any], name: str) -> str | None:
+    lines = request.headers.getall(name, [])
+    return ", ".join(lines) if lines else None
 
 
 def not_modified(version: int) -> Response[Any]:
