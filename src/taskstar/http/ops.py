@@ -34,7 +34,7 @@ class Health(msgspec.Struct):
 
 
 class Readiness(msgspec.Struct, omit_defaults=True):
-    """``GET /ready``: ``ok`` when the database answers; ``unavailable`` (503) with why."""
+    """``GET /ready``: ``ok`` when the database (and Redis, if configured) answers; ``unavailable`` (503) with why."""
 
     status: Literal["ok", "unavailable"]
     detail: str | UnsetType = UNSET
