@@ -11,7 +11,7 @@ from litestar.openapi.spec import Server
 
 from taskstar.domain.listing import cursor_signing_key
 from taskstar.http.allow import allow_every_method
-from taskstar.http.auth import jwt_auth
+from taskstar.http.auth import TOKEN_USES_STATE, jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.head import TaskstarApp
@@ -29,6 +29,7 @@ from taskstar.http.problems import parameter_errors_reworded, problem_details_pl
 from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_store
 from taskstar.http.requests import TaskstarRequest
 from taskstar.http.task_queries import CURSOR_KEY_STATE
+from taskstar.http.token_uses import TokenUseRecorder
 from taskstar.persistence import PersistencePath
 from taskstar.settings import Persistence, Settings
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     persistence = build_persistence(settings)
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)
+    token_uses = TokenUseRecorder(persistence.record_token_uses)
     app = TaskstarApp(
         route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
@@ -72,12 +74,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "access": Provide(provide_membership, sync_to_thread=False),
             **persistence.dependencies,
         },
-        lifespan=[persistence.lifespan, pool_metrics],
+        # The recorder comes after the persistence path: it stops (and writes what is left) first.
+        lifespan=[persistence.lifespan, pool_metrics, lambda _app: token_uses.running()],
         stores={STORE_NAME: rate_limit_store(settings.redis_url)},
         state=State(
             {
                 "persistence": persistence,
                 "jwt_auth": auth,
+                TOKEN_USES_STATE: token_uses,
                 CURSOR_KEY_STATE: cursor_signing_key(settings.secret_key),
                 "ready_timeout_seconds": settings.ready_timeout_seconds,
             }

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from taskstar.domain.api_tokens import DEFAULT_DAYS, DEFAULT_MAX_ROLE, MAX_DAYS, MIN_DAYS
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import MAX_BULK_ITEMS, ActivityKind, Priority, Status
 
@@ -78,6 +79,58 @@ class AccessToken(Schema):
     """Always ``bearer`` (RFC 6750): send ``Authorization: Bearer <access_token>``."""
     expires_in: int
     """Seconds until the token expires (RFC 6749 5.1)."""
+
+
+# --- personal API tokens ----------------------------------------------------
+
+
+class ApiTokenCreate(Schema):
+    name: Name
+    workspace_ids: (
+        Annotated[
+            list[UUID],
+            Meta(
+                min_length=1,
+                max_length=100,
+                description="1-100 of your workspaces; null: every workspace you belong to, now and later",
+            ),
+        ]
+        | None
+    ) = None
+    max_role: Role = DEFAULT_MAX_ROLE
+    """The strongest role the token acts with (default ``member``)."""
+    expires_in_days: Annotated[int, Meta(ge=MIN_DAYS, le=MAX_DAYS, description="1-365, default 90")] = DEFAULT_DAYS
+
+
+class ApiTokenRead(Schema):
+    """A token as listed: no secret, only its first 12 characters (``prefix``) to tell it apart."""
+
+    id: UUID
+    name: str
+    prefix: str
+    workspace_ids: list[UUID] | None
+    """``null``: every workspace the owner belongs to."""
+    max_role: Role
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+    """Updated at most once a minute."""
+
+
+class ApiTokenCreated(ApiTokenRead):
+    """The new token; ``token`` is shown in this response only, never again."""
+
+    token: str
+
+
+class ApiTokenPage(Schema):
+    """A page of the caller's tokens, newest first."""
+
+    items: list[ApiTokenRead]
+    total: int
+    limit: int
+    offset: int
 
 
 # --- workspaces and members -------------------------------------------------
@@ -366,6 +419,11 @@ S = TypeVar("S", bound=Schema)
 def present(source: object, schema: type[S]) -> S:
     """Shape an object (ORM row, dataclass) into a response struct, reading only the struct's fields."""
     return msgspec.convert(source, schema, from_attributes=True)
+
+
+def token_created(token: ApiTokenRead, secret: str) -> ApiTokenCreated:
+    """The creation response: the stored token and, this once, its secret."""
+    return ApiTokenCreated(**msgspec.structs.asdict(token), token=secret)
 
 
 def set_fields(data: Schema) -> dict[str, Any]:

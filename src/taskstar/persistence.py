@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
@@ -57,6 +58,23 @@ class PersistencePath(Protocol):
         """The user behind a token (``None`` if they no longer exist) and, when the route addresses a
         workspace-owned resource, their membership in its workspace (``None`` for strangers), in one
         round trip: every scoped request needs both."""
+        ...
+
+    async def load_token_caller(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        token_hash: str,
+        resource: ResourceRef | None,
+        now: datetime,
+    ) -> tuple[Caller, Membership | None] | None:
+        """As :meth:`load_caller`, for the unexpired API token whose SHA-256 is ``token_hash``
+        (``None`` for a revoked, expired or unknown token, or a deleted user); ``Caller.token``
+        holds the token's limits, the membership is the user's own (the edge applies the limits)."""
+        ...
+
+    async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
+        """Write API tokens' ``last_used_at`` (token id to moment of use) in a transaction of its
+        own, outside any request's."""
         ...
 
     async def ping(self) -> None:

@@ -19,12 +19,22 @@ was written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 if TYPE_CHECKING:
-    from taskstar.contract import ActivityRead, CommentRead, MemberRead, TaskRead, WorkspaceRead
+    from taskstar.contract import (
+        ActivityRead,
+        ApiTokenCreated,
+        ApiTokenRead,
+        CommentRead,
+        MemberRead,
+        TaskRead,
+        WorkspaceRead,
+    )
     from taskstar.domain.access import Caller, Membership
+    from taskstar.domain.api_tokens import TokenLimits
     from taskstar.domain.listing import TaskQuery
     from taskstar.domain.preconditions import Preconditions
     from taskstar.domain.resources import ResourceRef
@@ -54,14 +64,48 @@ class UsersPort(Protocol[UserT_co]):
         ``resource`` (``None`` for a stranger or a missing resource), in one round trip."""
         ...
 
+    async def caller_by_token(
+        self, token_hash: str, resource: ResourceRef | None, now: datetime
+    ) -> tuple[Caller, Membership | None] | None:
+        """As :meth:`caller`, for the personal API token whose SHA-256 is ``token_hash``: ``None``
+        when no such token exists (revoked, never issued) or it expired by ``now``; else the
+        caller with the token's limits (``Caller.token``) and their membership as it is (the edge
+        applies the limits), in one round trip."""
+        ...
+
+
+class ApiTokensPort(Protocol):
+    async def create(self, user_id: UUID, fields: Fields, now: datetime) -> ApiTokenCreated:
+        """A new token (``name``, ``workspace_ids``, ``max_role``, ``expires_in_days``) with its
+        secret, which is stored only as a hash; ``InvalidInput`` on ``workspace_ids`` naming any
+        that is not one of the user's workspaces."""
+        ...
+
+    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[ApiTokenRead], int]:
+        """The user's tokens, newest first, and their total (expired ones included, until revoked)."""
+        ...
+
+    async def revoke(self, user_id: UUID, token_id: UUID) -> None:
+        """Delete the user's token: the very next request with it is a 401. ``NotFound`` for a token
+        that is not theirs."""
+        ...
+
+    async def record_uses(self, uses: Mapping[UUID, datetime]) -> None:
+        """Write each token's ``last_used_at`` (token id to the moment of use) in one transaction,
+        skipping any written less than a minute before that moment (by another worker, say)."""
+        ...
+
 
 class WorkspacesPort(Protocol):
     async def create(self, creator_id: UUID, fields: Fields) -> WorkspaceRead:
         """A workspace (``name``, ``slug``) owned by its creator; ``Conflict`` on a taken slug."""
         ...
 
-    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[WorkspaceRead], int]:
-        """The user's workspaces, oldest first, each with the user's role; and their total."""
+    async def page_for(
+        self, user_id: UUID, *, limit: int, offset: int, token: TokenLimits | None = None
+    ) -> tuple[Sequence[WorkspaceRead], int]:
+        """The user's workspaces, oldest first, each with the user's role; and their total. With an
+        API token's limits, only the token's workspaces, each with the role the token acts with."""
         ...
 
     async def get(self, access: Membership) -> WorkspaceRead: ...
@@ -199,6 +243,7 @@ class CommentsPort(Protocol):
 #: Each port by the dependency name the routes inject it under (``taskstar.http.routes``).
 PORTS: dict[str, type[Any]] = {
     "users": UsersPort,
+    "api_tokens": ApiTokensPort,
     "workspaces": WorkspacesPort,
     "members": MembersPort,
     "projects": ProjectsPort,

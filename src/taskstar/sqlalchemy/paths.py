@@ -13,8 +13,9 @@ shared routes call them through ``Threaded``, each call in a worker thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +38,8 @@ from taskstar.sqlalchemy.database import TaskstarAsyncConfig, TaskstarSyncConfig
 from taskstar.sqlalchemy.dtos import SQLALCHEMY_SHAPES
 from taskstar.sqlalchemy.errors import ERROR_TRANSLATIONS
 from taskstar.sqlalchemy.schema import require_head, require_head_sync, upgrade_to_head, upgrade_to_head_sync
-from taskstar.sqlalchemy.services import comments, members, projects, tags, tasks, users, workspaces
+from taskstar.sqlalchemy.services import api_tokens, comments, members, projects, tags, tasks, users, workspaces
+from taskstar.sqlalchemy.sync.services import api_tokens as sync_api_tokens
 from taskstar.sqlalchemy.sync.services import comments as sync_comments
 from taskstar.sqlalchemy.sync.services import members as sync_members
 from taskstar.sqlalchemy.sync.services import projects as sync_projects
@@ -48,6 +50,7 @@ from taskstar.sqlalchemy.sync.services import workspaces as sync_workspaces
 
 SERVICES = {
     "users": users.UserService,
+    "api_tokens": api_tokens.ApiTokenService,
     "workspaces": workspaces.WorkspaceService,
     "members": members.MemberService,
     "projects": projects.ProjectService,
@@ -57,6 +60,7 @@ SERVICES = {
 }
 SYNC_SERVICES = {
     "users": sync_users.UserService,
+    "api_tokens": sync_api_tokens.ApiTokenService,
     "workspaces": sync_workspaces.WorkspaceService,
     "members": sync_members.MemberService,
     "projects": sync_projects.ProjectService,
@@ -123,6 +127,19 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
     ) -> tuple[Caller, Membership | None] | None:
         return await users.UserService(self._session(connection)).caller(user_id, resource)
 
+    async def load_token_caller(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        token_hash: str,
+        resource: ResourceRef | None,
+        now: datetime,
+    ) -> tuple[Caller, Membership | None] | None:
+        return await users.UserService(self._session(connection)).caller_by_token(token_hash, resource, now)
+
+    async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
+        async with self.config.get_session() as session:
+            await api_tokens.ApiTokenService(session).record_uses(uses)
+
     async def ping(self) -> None:
         async with self.config.get_engine().connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -167,6 +184,26 @@ class SQLAlchemySyncPath(_SQLAlchemyPath):
         users_in_thread = Threaded(sync_users.UserService(self._session(connection)))
         loaded: tuple[Caller, Membership | None] | None = await users_in_thread.caller(user_id, resource)
         return loaded
+
+    async def load_token_caller(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        token_hash: str,
+        resource: ResourceRef | None,
+        now: datetime,
+    ) -> tuple[Caller, Membership | None] | None:
+        users_in_thread = Threaded(sync_users.UserService(self._session(connection)))
+        loaded: tuple[Caller, Membership | None] | None = await users_in_thread.caller_by_token(
+            token_hash, resource, now
+        )
+        return loaded
+
+    async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
+        def record() -> None:
+            with self.config.get_session() as session:
+                sync_api_tokens.ApiTokenService(session).record_uses(uses)
+
+        await anyio.to_thread.run_sync(record)
 
     async def ping(self) -> None:
         def select_one() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from .api_tokens import ApiTokenController
 from .auth import auth_controller, me
 from .comments import CommentController
 from .members import MemberController
@@ -26,6 +27,7 @@ def route_handlers(shapes: PathShapes) -> list[ControllerRouterHandler]:
     return [
         auth_controller(shapes),
         me,
+        ApiTokenController,
         workspace_controller(shapes),
         MemberController,
         project_controller(shapes),

@@ -17,6 +17,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
 from taskstar.ports import (
+    ApiTokensPort,
     CommentsPort,
     MembersPort,
     ProjectsPort,
@@ -32,6 +33,7 @@ ServiceBuilder = Callable[[Any], object]
 # Handler parameter types: ``workspaces: Workspaces`` injects the path's service for that port.
 # ``SkipValidation``: the signature model cannot check a ``Protocol``; tests/test_ports.py does.
 Users = NamedDependency[SkipValidation[UsersPort[Any]]]
+ApiTokens = NamedDependency[SkipValidation[ApiTokensPort]]
 Workspaces = NamedDependency[SkipValidation[WorkspacesPort]]
 Members = NamedDependency[SkipValidation[MembersPort]]
 Projects = NamedDependency[SkipValidation[ProjectsPort[Any]]]

@@ -33,8 +33,11 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
         async def list_workspaces(
             self, workspaces: Workspaces, page: Page, request: Request[Caller, Any, State]
         ) -> WorkspacePage:
-            """The caller's workspaces, oldest first, with the caller's role in each."""
-            rows, total = await workspaces.page_for(request.user.id, limit=page.limit, offset=page.offset)
+            """The caller's workspaces, oldest first, with the caller's role in each. With an API
+            token: only the token's workspaces, with the role the token acts with."""
+            rows, total = await workspaces.page_for(
+                request.user.id, limit=page.limit, offset=page.offset, token=request.user.token
+            )
             return WorkspacePage(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
         @post(

@@ -1,5 +1,6 @@
 """The schema as SQLAlchemy models; Alembic migrations in ``../migrations`` must match it."""
 
+from taskstar.sqlalchemy.models.api_token import ApiToken
 from taskstar.sqlalchemy.models.base import Base
 from taskstar.sqlalchemy.models.comment import Activity, Comment
 from taskstar.sqlalchemy.models.project import Project
@@ -10,6 +11,7 @@ from taskstar.sqlalchemy.models.workspace import Membership, Workspace
 
 __all__ = (
     "Activity",
+    "ApiToken",
     "Base",
     "Comment",
     "Membership",

@@ -9,9 +9,9 @@ an endpoint runs a fixed number of statements whatever the page size.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,6 +27,7 @@ from taskstar.domain.tasks import ActivityKind, Priority, SortField, SortOrder, 
 from taskstar.sqlalchemy import keyset
 from taskstar.sqlalchemy.models import (
     Activity,
+    ApiToken,
     Comment,
     Membership,
     Project,
@@ -49,8 +50,35 @@ class UserRepository(SQLAlchemySyncRepository[User]):
         parameters = {"user_id": user_id, "resource_id": resource[1] if resource else None}
         return (self.session.execute(statement, parameters)).one_or_none()
 
+    def caller_by_token(self, token_hash: str, resource: ResourceRef | None, now: datetime) -> Row[Any] | None:
+        """As :meth:`caller`, found by an unexpired API token's hash, with the token's limits."""
+        statement = _TOKEN_CALLER[resource[0] if resource else None]
+        parameters = {"token_hash": token_hash, "now": now, "resource_id": resource[1] if resource else None}
+        return (self.session.execute(statement, parameters)).one_or_none()
+
     def by_email(self, email: str) -> User | None:
         return self.get_one_or_none(User.email == email.lower())
+
+
+class ApiTokenRepository(SQLAlchemySyncRepository[ApiToken]):
+    model_type = ApiToken
+
+    def page_for_user(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[ApiToken], int]:
+        """The user's tokens, newest first."""
+        mine = select(ApiToken).where(ApiToken.user_id == user_id)
+        page = mine.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).limit(limit).offset(offset)
+        return (self.session.execute(page)).scalars().all(), _count(self, mine)
+
+    def remove_owned(self, user_id: UUID, token_id: UUID) -> bool:
+        """Delete the user's token; ``False`` when they have no token with this id."""
+        statement = delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        return bool((self.session.execute(statement)).rowcount)
+
+    def record_uses(self, uses: Mapping[UUID, datetime], resolution: timedelta) -> None:
+        """Set ``last_used_at`` per token, unless another writer set it less than ``resolution`` earlier."""
+        parameters = [{"token_id": token_id, "used_at": used_at, "since": used_at - resolution}
+                      for token_id, used_at in uses.items()]  # fmt: skip
+        self.session.execute(_RECORD_USE, parameters)
 
 
 class WorkspaceRepository(SQLAlchemySyncRepository[Workspace]):
@@ -68,13 +96,17 @@ class WorkspaceRepository(SQLAlchemySyncRepository[Workspace]):
         """One DELETE; the database cascades to everything the workspace owns."""
         self.session.execute(delete(Workspace).where(Workspace.id == workspace_id))
 
-    def page_for_user(self, user_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[tuple[Workspace, Role]], int]:
-        """The user's workspaces with their role in each, oldest first."""
+    def page_for_user(
+        self, user_id: UUID, *, limit: int, offset: int, only: Collection[UUID] | None = None
+    ) -> tuple[Sequence[tuple[Workspace, Role]], int]:
+        """The user's workspaces with their role in each, oldest first; ``only`` these, if given."""
         mine = (
             select(Workspace, Membership.role)
             .join(Membership, Membership.workspace_id == Workspace.id)
             .where(Membership.user_id == user_id)
         )
+        if only is not None:
+            mine = mine.where(Workspace.id.in_(only))
         page = mine.order_by(Workspace.created_at, Workspace.id).limit(limit).offset(offset)
         rows = (self.session.execute(page)).tuples().all()
         return rows, _count(self, mine)
@@ -87,6 +119,13 @@ class MembershipRepository(SQLAlchemySyncRepository[Membership]):
         """The tenancy check behind every workspace-keyed route: one indexed lookup."""
         parameters = {"workspace_id": workspace_id, "user_id": user_id}
         return (self.session.execute(_MEMBERSHIP, parameters)).scalar_one_or_none()
+
+    def workspaces_among(self, user_id: UUID, workspace_ids: Collection[UUID]) -> set[UUID]:
+        """Which of ``workspace_ids`` the user is a member of."""
+        statement = select(Membership.workspace_id).where(
+            Membership.user_id == user_id, Membership.workspace_id.in_(workspace_ids)
+        )
+        return set((self.session.execute(statement)).scalars().all())
 
     def _with_user(self) -> Select[tuple[Membership]]:
         return select(Membership).join(Membership.user).options(contains_eager(Membership.user))
@@ -286,24 +325,46 @@ def _filtered(statement: Select[_Row], filters: TaskFilters) -> Select[_Row]:
 # Hot-path statements are built once. SQLAlchemy memoizes a statement's cache key on the
 # statement object, so executing the same object with new parameters skips generating the
 # key, which was 18% of the CPU of GET /api/tasks/{id} (py-spy, PostgreSQL, 32 connections).
-def _caller_statement(kind: ResourceKind | None) -> Select[Any]:
-    """The caller, LEFT JOINed to their membership in the workspace owning the resource."""
+def _caller_statement(kind: ResourceKind | None, *, by_token: bool = False) -> Select[Any]:
+    """The caller, LEFT JOINed to their membership in the workspace owning the resource; found by
+    id, or ``by_token`` by an unexpired API token's hash, with the token's limits."""
     caller = select(User.id, User.email, User.name, User.created_at, User.updated_at)
+    if by_token:
+        token = ApiToken.__table__.c
+        caller = (
+            caller.add_columns(token.id.label("token_id"), token.max_role, token.workspace_ids, token.last_used_at)
+            .join(ApiToken.__table__, token.user_id == User.id)
+            .where(token.token_hash == bindparam("token_hash"), token.expires_at > bindparam("now"))
+        )
+    else:
+        caller = caller.where(User.id == bindparam("user_id"))
     if kind is None:
-        return caller.where(User.id == bindparam("user_id"))
+        return caller
     workspace_id = (
         bindparam("resource_id")
         if kind == "workspace"
         else select(_OWNED[kind].workspace_id).where(_OWNED[kind].id == bindparam("resource_id")).scalar_subquery()
     )
-    return (
-        caller.add_columns(Membership.workspace_id, Membership.role)
-        .outerjoin(Membership, and_(Membership.user_id == User.id, Membership.workspace_id == workspace_id))
-        .where(User.id == bindparam("user_id"))
+    return caller.add_columns(Membership.workspace_id, Membership.role).outerjoin(
+        Membership, and_(Membership.user_id == User.id, Membership.workspace_id == workspace_id)
     )
 
 
 _CALLER = {kind: _caller_statement(kind) for kind in (None, "workspace", *_OWNED)}
+
+
+_TOKEN_CALLER = {kind: _caller_statement(kind, by_token=True) for kind in (None, "workspace", *_OWNED)}
+# Core, not ORM: an executemany UPDATE with its own WHERE (the ORM's bulk UPDATE wants primary keys).
+_API_TOKEN = ApiToken.__table__.c
+_RECORD_USE = (
+    update(ApiToken.__table__)
+    .where(
+        _API_TOKEN.id == bindparam("token_id"),
+        or_(_API_TOKEN.last_used_at.is_(None), _API_TOKEN.last_used_at <= bindparam("since")),
+    )
+    # updated_at stays: a use is not a change of the token (Core would apply the column's onupdate).
+    .values(last_used_at=bindparam("used_at"), updated_at=_API_TOKEN.updated_at)
+)
 _MEMBERSHIP = select(Membership).where(
     Membership.workspace_id == bindparam("workspace_id"), Membership.user_id == bindparam("user_id")
 )

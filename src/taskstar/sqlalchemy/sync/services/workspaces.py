@@ -8,6 +8,7 @@ from uuid import UUID
 
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
+from taskstar.domain.api_tokens import TokenLimits
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import slug_taken
 from taskstar.sqlalchemy.models import Membership, Workspace
@@ -30,9 +31,12 @@ class WorkspaceService(Service):
         self.session.commit()
         return workspace_read(workspace, Role.OWNER)
 
-    def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[WorkspaceRead], int]:
-        rows, total = self.workspaces.page_for_user(user_id, limit=limit, offset=offset)
-        return [workspace_read(workspace, role) for workspace, role in rows], total
+    def page_for(
+        self, user_id: UUID, *, limit: int, offset: int, token: TokenLimits | None = None
+    ) -> tuple[list[WorkspaceRead], int]:
+        only = token.workspace_ids if token else None
+        rows, total = self.workspaces.page_for_user(user_id, limit=limit, offset=offset, only=only)
+        return [workspace_read(workspace, token.cap(role) if token else role) for workspace, role in rows], total
 
     def get(self, access: Access) -> WorkspaceRead:
         return workspace_read(self.workspaces.get(access.workspace_id), access.role)
