@@ -69,8 +69,8 @@ class ApiTokenRepository(SQLAlchemyAsyncRepository[ApiToken]):
 
     async def remove_owned(self, user_id: UUID, token_id: UUID) -> bool:
         """Delete the user's token; ``False`` when they have no token with this id."""
-        statement = delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
-        return bool((await self.session.execute(statement)).rowcount)
+        statement = delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id).returning(ApiToken.id)
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
     async def record_uses(self, uses: Mapping[UUID, datetime], resolution: timedelta) -> None:
         """Set ``last_used_at`` per token, unless another writer set it less than ``resolution`` earlier."""
@@ -330,11 +330,12 @@ def _caller_statement(kind: ResourceKind | None, *, by_token: bool = False) -> S
     id, or ``by_token`` by an unexpired API token's hash, with the token's limits."""
     caller = select(User.id, User.email, User.name, User.created_at, User.updated_at)
     if by_token:
-        token = ApiToken.__table__.c
         caller = (
-            caller.add_columns(token.id.label("token_id"), token.max_role, token.workspace_ids, token.last_used_at)
-            .join(ApiToken.__table__, token.user_id == User.id)
-            .where(token.token_hash == bindparam("token_hash"), token.expires_at > bindparam("now"))
+            caller.add_columns(
+                ApiToken.id.label("token_id"), ApiToken.max_role, ApiToken.workspace_ids, ApiToken.last_used_at
+            )
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"))
         )
     else:
         caller = caller.where(User.id == bindparam("user_id"))
@@ -354,10 +355,23 @@ _CALLER = {kind: _caller_statement(kind) for kind in (None, "workspace", *_OWNED
 
 
 _TOKEN_CALLER = {kind: _caller_statement(kind, by_token=True) for kind in (None, "workspace", *_OWNED)}
+
+def _core_table(model: type[Task] | type[ApiToken]) -> Table:
+    """A model's Core table. Declarative typing has ``__table__`` as any FromClause; a class
+    mapped to a table has a Table there."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+#: The tasks' Core table, for UPDATEs that skip the ORM's ``onupdate``.
+_TASK_TABLE = _core_table(Task)
+
 # Core, not ORM: an executemany UPDATE with its own WHERE (the ORM's bulk UPDATE wants primary keys).
-_API_TOKEN = ApiToken.__table__.c
+_API_TOKEN_TABLE = _core_table(ApiToken)
+_API_TOKEN = _API_TOKEN_TABLE.c
 _RECORD_USE = (
-    update(ApiToken.__table__)
+    update(_API_TOKEN_TABLE)
     .where(
         _API_TOKEN.id == bindparam("token_id"),
         or_(_API_TOKEN.last_used_at.is_(None), _API_TOKEN.last_used_at <= bindparam("since")),
@@ -389,18 +403,6 @@ _TAGS_OF_ONE = (
 _VIEWS_BY_IDS = _VIEW.where(
     Task.id.in_(bindparam("task_ids", expanding=True)), Task.workspace_id == bindparam("workspace_id")
 )
-
-
-def _core_table(model: type[Task]) -> Table:
-    """A model's Core table. Declarative typing has ``__table__`` as any FromClause; a class
-    mapped to a table has a Table there."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-#: The tasks' Core table, for UPDATEs that skip the ORM's ``onupdate``.
-_TASK_TABLE = _core_table(Task)
 
 
 class TaskRepository(SQLAlchemyAsyncRepository[Task]):
