@@ -15,7 +15,7 @@ from __future__ import annotations
 import string
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -35,7 +35,9 @@ from tests.support.traffic import describe
 pytestmark = pytest.mark.security
 
 #: Routes about the caller's account rather than a workspace's resources: the only ones without an action.
-ACCOUNT_LEVEL_OPERATIONS = frozenset({"register", "login", "me", "listWorkspaces", "createWorkspace"})
+ACCOUNT_LEVEL_OPERATIONS = frozenset(
+    {"register", "login", "me", "listWorkspaces", "createWorkspace", "createApiToken", "listApiTokens", "revokeApiToken"}
+)
 REFUSED = frozenset({403, 404})
 
 
@@ -113,6 +115,45 @@ class World:
 PATH_PARAMETERS = frozenset({"workspace_id", "project_id", "task_id", "tag_id", "comment_id", "user_id"})
 
 
+class Reach(Enum):
+    """Which workspaces a personal API token may reach (its ``workspace_ids``)."""
+
+    EVERY = "every workspace"
+    """``null``: every workspace its holder belongs to."""
+    THIS = "this workspace only"
+    """Only the workspace the request addresses."""
+    ELSEWHERE = "another workspace only"
+    """Only another workspace of its holder's."""
+
+
+@dataclass(frozen=True)
+class TokenCaller:
+    """A request made with the personal API token of the holder of ``holder`` in the own world."""
+
+    holder: Role
+    max_role: Role
+    reach: Reach
+
+    @property
+    def acting_role(self) -> Role | None:
+        """The role the contract says the token acts with in the own world (``None``: a stranger's)."""
+        if self.reach is Reach.ELSEWHERE:
+            return None
+        return self.max_role if self.holder.at_least(self.max_role) else self.holder
+
+    def __str__(self) -> str:
+        return f"{self.holder.value}'s token (max_role {self.max_role.value}, {self.reach.value})"
+
+
+#: Every role cap in both reaches that include the own world, on the strongest membership; a cap
+#: above the membership (which must not raise it); and a token for elsewhere (which must see nothing).
+TOKEN_CALLERS: tuple[TokenCaller, ...] = (
+    *(TokenCaller(Role.OWNER, cap, reach) for cap in Role for reach in (Reach.EVERY, Reach.THIS)),
+    TokenCaller(Role.VIEWER, Role.OWNER, Reach.EVERY),
+    TokenCaller(Role.OWNER, Role.OWNER, Reach.ELSEWHERE),
+)
+
+
 @dataclass(frozen=True)
 class Cast:
     """Users registered once for the module (argon2 makes registration slow) and added to every fresh world."""
@@ -124,6 +165,25 @@ class Cast:
     newcomer: Api
     rival: Api
     """Owns the other world, where no caller holds a role."""
+    tokens: dict[tuple[TokenCaller, str | None], Api] = field(default_factory=dict)
+    """Token clients already made, by caller and (for ``Reach.THIS``) workspace."""
+
+    def token_client(self, caller: TokenCaller, world: World) -> Api:
+        """A client sending ``caller``'s token, made on first use (one per world for ``Reach.THIS``)."""
+        key = (caller, world.workspace_id if caller.reach is Reach.THIS else None)
+        if key not in self.tokens:
+            holder = self.holders[caller.holder]
+            reach = {
+                Reach.EVERY: None,
+                Reach.THIS: [world.workspace_id],
+                Reach.ELSEWHERE: [holder.create_workspace("Elsewhere")["id"]],
+            }[caller.reach]
+            created = holder.post(
+                "/api/me/tokens", json={"name": str(caller), "max_role": caller.max_role.value, "workspace_ids": reach}
+            )
+            assert created.status_code == 201, created.text
+            self.tokens[key] = Api(holder.http, token=created.json()["token"], user=holder.user)
+        return self.tokens[key]
 
     @classmethod
     def register(cls, api: Api) -> Cast:
@@ -243,31 +303,34 @@ CALLERS: tuple[Role | None, ...] = (None, *Role)
 COMMENT_AUTHOR = Role.OWNER
 
 
-def _author_only(role: Role, allowed: int) -> int:
+def _author_only(role: Role, is_author: bool, allowed: int) -> int:
     """Only its author edits a comment, not even an admin."""
-    return allowed if role is COMMENT_AUTHOR else 403
+    return allowed if is_author else 403
 
 
-def _author_or_admin(role: Role, allowed: int) -> int:
+def _author_or_admin(role: Role, is_author: bool, allowed: int) -> int:
     """Its author or an admin+ deletes a comment; a member who did not write it may not."""
-    return allowed if role is COMMENT_AUTHOR or role.at_least(Role.ADMIN) else 403
+    return allowed if is_author or role.at_least(Role.ADMIN) else 403
 
 
 #: The contract's rules beyond the caller's role, applied where the role alone would allow.
-RULES_BEYOND_ROLE: dict[str, Callable[[Role, int], int]] = {
+RULES_BEYOND_ROLE: dict[str, Callable[[Role, bool, int], int]] = {
     "updateComment": _author_only,
     "deleteComment": _author_or_admin,
 }
 
 
-def expected_status(route: Route, role: Role | None, scope: Scope) -> int:
+def expected_status(route: Route, role: Role | None, scope: Scope, *, is_author: bool | None = None) -> int:
+    """What ``route`` answers a caller acting with ``role`` (``None``: no membership there) in
+    ``scope``; ``is_author``: whether they wrote the world's comment (by default, its role's holder)."""
     assert route.action is not None
     if role is None or scope is Scope.OTHER:
         return 404  # never reveal to a non-member that the resource exists
     if not role.at_least(MINIMUM_ROLE[route.action]):
         return 403
     rule = RULES_BEYOND_ROLE.get(route.operation_id)
-    return rule(role, route.success_status) if rule else route.success_status
+    author = role is COMMENT_AUTHOR if is_author is None else is_author
+    return rule(role, author, route.success_status) if rule else route.success_status
 
 
 @dataclass(frozen=True)
@@ -289,8 +352,47 @@ class Case:
         return cast.caller(self.role).request(self.route.method, path, json=RECIPES[self.route.operation_id](world))
 
 
-def cases_for(route: Route) -> list[Case]:
+@dataclass(frozen=True)
+class TokenCase:
+    route: Route
+    caller: TokenCaller
+    scope: Scope
+    expected: int
+
+    @property
+    def caller_name(self) -> str:
+        return str(self.caller)
+
+    def __str__(self) -> str:
+        return f"{self.route} with the {self.caller} in the {self.scope.value}"
+
+    def send(self, cast: Cast, world: World) -> httpx.Response:
+        path = self.route.path.format(**world.path_values)
+        client = cast.token_client(self.caller, world)
+        return client.request(self.route.method, path, json=RECIPES[self.route.operation_id](world))
+
+
+AnyCase = Case | TokenCase
+
+
+def cases_for(route: Route) -> list[AnyCase]:
     return [Case(route, role, scope, expected_status(route, role, scope)) for role in CALLERS for scope in Scope]
+
+
+def token_cases_for(route: Route) -> list[AnyCase]:
+    """Each token caller at the own world; those reaching every workspace at the other world too
+    (a token cannot name a workspace its holder is not in)."""
+    return [
+        TokenCase(
+            route,
+            caller,
+            scope,
+            expected_status(route, caller.acting_role, scope, is_author=caller.holder is COMMENT_AUTHOR),
+        )
+        for caller in TOKEN_CALLERS
+        for scope in Scope
+        if scope is Scope.OWN or caller.reach is Reach.EVERY
+    ]
 
 
 def problem_details_error(response: httpx.Response) -> str | None:
@@ -303,7 +405,7 @@ def problem_details_error(response: httpx.Response) -> str | None:
     return None
 
 
-def check(case: Case, response: httpx.Response, seen: Counter[str]) -> list[str]:
+def check(case: AnyCase, response: httpx.Response, seen: Counter[str]) -> list[str]:
     seen[str(response.status_code)] += 1
     excerpt = response.text[:200]
     if response.status_code != case.expected:
@@ -312,8 +414,10 @@ def check(case: Case, response: httpx.Response, seen: Counter[str]) -> list[str]
     return [f"{case}: {error}: {excerpt}"] if error else []
 
 
-def run_route(route: Route, cast: Cast, seen: Counter[str]) -> list[str]:
-    cases = cases_for(route)
+def run_route(
+    route: Route, cast: Cast, seen: Counter[str], cases_of: Callable[[Route], list[AnyCase]] = cases_for
+) -> list[str]:
+    cases = cases_of(route)
     shared = {Scope.OWN: cast.own_world(), Scope.OTHER: cast.other_world()}
     problems = run_refused(route, [case for case in cases if case.expected in REFUSED], cast, shared, seen)
     for case in cases:
@@ -326,7 +430,7 @@ def run_route(route: Route, cast: Cast, seen: Counter[str]) -> list[str]:
 
 
 def run_refused(
-    route: Route, cases: list[Case], cast: Cast, worlds: dict[Scope, World], seen: Counter[str]
+    route: Route, cases: list[AnyCase], cast: Cast, worlds: dict[Scope, World], seen: Counter[str]
 ) -> list[str]:
     """Send every refused case of one route at the route's shared worlds, then check that none changed."""
     before = {scope: snapshot(world) for scope, world in worlds.items()}
@@ -379,6 +483,30 @@ def test_every_role_gets_what_the_contract_says_on_every_route(
             lost=None,
             recovery_seconds=None,
             reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k {deployment.target.id}",
+        )
+    )
+    assert not problems, f"{len(problems)} authorization problems:\n" + "\n".join(problems)
+
+
+def test_every_api_token_acts_with_its_limits_on_every_route(
+    routes: list[Route], api: Api, deployment: Deployment
+) -> None:
+    """The token rows: each role cap x each workspace reach x every scoped route, bulk and move
+    included, through the same guard as login tokens (``shared/spec/api.md``, "Personal API tokens")."""
+    cast = Cast.register(api)
+    scoped = [route for route in routes if route.action is not None and route.operation_id in RECIPES]
+    seen: Counter[str] = Counter()
+    problems = [problem for route in scoped for problem in run_route(route, cast, seen, token_cases_for)]
+    record(
+        Figures(
+            scenario="Authorization matrix, API tokens",
+            target=deployment.target.id,
+            injected=f"{len(scoped)} routes x {len(TOKEN_CALLERS)} token callers (role cap x reach) x (own, other)",
+            requests=sum(seen.values()),
+            client_saw=describe(seen) + f"; {len(problems)} differing from the contract or changing something",
+            lost=None,
+            recovery_seconds=None,
+            reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k 'token and {deployment.target.id}'",
         )
     )
     assert not problems, f"{len(problems)} authorization problems:\n" + "\n".join(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +25,26 @@ def secrets_in(value: Any) -> list[str]:
     return [value] if isinstance(value, str) and value.startswith("$argon2") else []
 
 
+#: A personal API token, and a SHA-256 digest in hex (how the server stores tokens).
+API_TOKEN = re.compile(r"tsk_[0-9A-Za-z]{36}")
+HEX_DIGEST = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])")
+
+
+def _shows_a_new_token(response: httpx.Response) -> bool:
+    """The one response allowed to carry a token: its creation (the contract: shown once)."""
+    return response.request.method == "POST" and response.request.url.path == "/api/me/tokens" and (
+        response.status_code == 201
+    )
+
+
 def assert_nothing_private(response: httpx.Response) -> None:
     """Every response the suite sees passes through here: no secret may leave."""
     response.read()
     assert "$argon2" not in response.text, response.text[:300]
+    if not _shows_a_new_token(response):
+        assert not API_TOKEN.search(response.text), f"{response.request.url} shows an API token"
     is_json = response.headers.get("content-type", "").startswith(("application/json", "application/problem+json"))
+    assert not (is_json and HEX_DIGEST.search(response.text)), f"{response.request.url} shows a SHA-256 digest"
     if is_json and response.request.method != "HEAD":  # a HEAD answer has GET's type, no content
         leaked = secrets_in(response.json())
         assert not leaked, f"{response.request.method} {response.request.url} leaked {leaked}"
