@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from taskstar.piccolo.cli import PiccoloDatabaseCLI
 from taskstar.piccolo.database import Database, StatementListener, engine_for
 from taskstar.piccolo.dtos import PICCOLO_SHAPES
 from taskstar.piccolo.errors import ERROR_TRANSLATIONS
+from taskstar.piccolo.services.api_tokens import ApiTokenService
 from taskstar.piccolo.services.comments import CommentService
 from taskstar.piccolo.services.members import MemberService
 from taskstar.piccolo.services.projects import ProjectService
@@ -39,6 +41,7 @@ _SELECT_ONE = QueryString("SELECT 1")
 #: work: a service opens the transaction it commits).
 SERVICES = {
     "users": UserService,
+    "api_tokens": ApiTokenService,
     "workspaces": WorkspaceService,
     "members": MemberService,
     "projects": ProjectService,
@@ -74,6 +77,20 @@ class PiccoloPath:
         self, connection: ASGIConnection[Any, Any, Any, Any], user_id: UUID, resource: ResourceRef | None
     ) -> tuple[Caller, Membership | None] | None:
         return await UserService(self.db).caller(user_id, resource)
+
+    async def load_token_caller(
+        self,
+        connection: ASGIConnection[Any, Any, Any, Any],
+        token_hash: str,
+        resource: ResourceRef | None,
+        now: datetime,
+    ) -> tuple[Caller, Membership | None] | None:
+        """The caller behind an unexpired API token, with its limits: one statement."""
+        return await UserService(self.db).caller_by_token(token_hash, resource, now)
+
+    async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
+        """API tokens' ``last_used_at``, in a transaction of its own (the service opens it)."""
+        await ApiTokenService(self.db).record_uses(uses)
 
     async def ping(self) -> None:
         await self.db.engine.run_querystring(_SELECT_ONE)

@@ -8,6 +8,7 @@ parameters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,22 +31,53 @@ _WORKSPACE_OF = {
     resource.kind: "{}" if resource.is_workspace else f"(SELECT workspace_id FROM {resource.table} WHERE id = {{}})"
     for resource in RESOURCES
 }
-_CALLER = "SELECT id, email, name, created_at, updated_at FROM user_account WHERE id = {}"
-_CALLER_IN = (
-    "SELECT u.id, u.email, u.name, u.created_at, u.updated_at, m.workspace_id, m.role "
-    "FROM user_account u LEFT JOIN membership m ON m.user_id = u.id AND m.workspace_id = {workspace} "
-    "WHERE u.id = {{}}"
+_USER = "u.id, u.email, u.name, u.created_at, u.updated_at"
+# Found by id, or by an unexpired API token's hash with the token's limits: (columns, FROM, WHERE).
+_BY_ID = (_USER, "FROM user_account u", "WHERE u.id = {}")
+_BY_TOKEN = (
+    f"{_USER}, t.id AS token_id, t.max_role, t.workspace_ids, t.last_used_at",
+    "FROM api_token t JOIN user_account u ON u.id = t.user_id",
+    "WHERE t.token_hash = {} AND t.expires_at > {}",
 )
-_CALLER_STATEMENTS = {kind: _CALLER_IN.format(workspace=workspace) for kind, workspace in _WORKSPACE_OF.items()}
+
+
+def _caller_statement(found_by: tuple[str, str, str], workspace: str | None) -> str:
+    """The caller, LEFT JOINed to their membership in ``workspace`` (SQL with placeholders) if given."""
+    columns, source, where = found_by
+    if workspace is None:
+        return f"SELECT {columns} {source} {where}"
+    return (
+        f"SELECT {columns}, m.workspace_id, m.role {source} "
+        f"LEFT JOIN membership m ON m.user_id = u.id AND m.workspace_id = {workspace} {where}"
+    )
+
+
+_CALLER = {
+    (found_by, kind): _caller_statement(statement, workspace)
+    for found_by, statement in (("id", _BY_ID), ("token", _BY_TOKEN))
+    for kind, workspace in ((None, None), *_WORKSPACE_OF.items())
+}
 
 
 async def caller(user_id: UUID, resource: ResourceRef | None) -> dict[str, Any] | None:
     """The user's public columns and, for a resource, their role and workspace there (or NULLs): one statement."""
-    if resource is None:
-        rows = await User.raw(_CALLER, user_id)
-    else:
-        kind, resource_id = resource
-        rows = await User.raw(_CALLER_STATEMENTS[kind], resource_id, user_id)
+    return await _caller("id", resource, user_id)
+
+
+async def caller_by_token(token_hash: str, resource: ResourceRef | None, now: datetime) -> dict[str, Any] | None:
+    """As :func:`caller`, for the API token with this hash unless it expired by ``now``, with the
+    token's ``token_id``, ``max_role``, ``workspace_ids`` (decoded: a list, or ``None``) and
+    ``last_used_at``: one statement."""
+    row = await _caller("token", resource, token_hash, now)
+    if row is not None and isinstance(row["workspace_ids"], str):  # JSON arrives as its text
+        row["workspace_ids"] = json.loads(row["workspace_ids"])
+    return row
+
+
+async def _caller(found_by: str, resource: ResourceRef | None, *keys: Any) -> dict[str, Any] | None:
+    # The resource's id comes first: the JOIN's placeholder precedes the WHERE's.
+    arguments = keys if resource is None else (resource[1], *keys)
+    rows = await User.raw(_CALLER[found_by, resource[0] if resource else None], *arguments)
     return rows[0] if rows else None
 
 

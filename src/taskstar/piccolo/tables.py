@@ -122,4 +122,41 @@ class Activity(_Row):
     changes = JSON(default="{}", help_text="{field: [old, new]}")
 
 
-TABLES: tuple[type[Table], ...] = (User, Workspace, Membership, Project, Tag, Task, TaskTag, Comment, Activity)
+class ApiToken(_Row, tablename="api_token"):
+    """A personal API token (``taskstar.domain.api_tokens``): its hash, never the token itself.
+
+    Revoking deletes the row; deleting the user deletes their tokens (``ON DELETE CASCADE``).
+    The index for ``GET /api/me/tokens`` (``user_id, created_at``) is in the migration named
+    "api token index", as the other composite indexes are.
+    """
+
+    user_id = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=200, required=True)
+    token_hash = Varchar(
+        length=64,
+        required=True,
+        unique=True,
+        secret=True,
+        help_text="SHA-256 of the token, hex: what a request finds it by.",
+    )
+    prefix = Varchar(length=12, required=True)
+    workspace_ids = JSON(
+        null=True, default=None, help_text="The workspaces the token may reach, as UUID strings; NULL: all the user's."
+    )
+    max_role = Varchar(length=16, required=True, choices=Role)
+    expires_at = Timestamptz(required=True, default=None, help_text="No default: a token is given its lifetime.")
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+TABLES: tuple[type[Table], ...] = (
+    User,
+    Workspace,
+    Membership,
+    Project,
+    Tag,
+    Task,
+    TaskTag,
+    Comment,
+    Activity,
+    ApiToken,
+)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Caller
 from taskstar.domain.access import Membership as Access
+from taskstar.domain.api_tokens import limits
 from taskstar.domain.errors import AuthenticationFailed
 from taskstar.domain.keys import email_key
 from taskstar.domain.passwords import hash_password_async, verify_password_async
@@ -37,16 +40,28 @@ class UserService(Service):
 
     async def caller(self, user_id: UUID, resource: ResourceRef | None) -> tuple[Caller, Access | None] | None:
         """The authenticated user and, for a workspace-owned resource, their membership there."""
-        row = await queries.caller(user_id, resource)
-        if row is None:
-            return None
-        caller = Caller(
-            id=row["id"],
-            email=row["email"],
-            name=row["name"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-        if resource is None or row["role"] is None:
-            return caller, None
-        return caller, Access(workspace_id=row["workspace_id"], user_id=row["id"], role=Role(row["role"]))
+        return _caller(await queries.caller(user_id, resource), resource, token=False)
+
+    async def caller_by_token(
+        self, token_hash: str, resource: ResourceRef | None, now: datetime
+    ) -> tuple[Caller, Access | None] | None:
+        """As :meth:`caller`, through an unexpired API token, the caller carrying its limits."""
+        return _caller(await queries.caller_by_token(token_hash, resource, now), resource, token=True)
+
+
+def _caller(
+    row: dict[str, Any] | None, resource: ResourceRef | None, *, token: bool
+) -> tuple[Caller, Access | None] | None:
+    if row is None:
+        return None
+    caller = Caller(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        token=limits(row["token_id"], row["max_role"], row["workspace_ids"], row["last_used_at"]) if token else None,
+    )
+    if resource is None or row["role"] is None:
+        return caller, None
+    return caller, Access(workspace_id=row["workspace_id"], user_id=row["id"], role=Role(row["role"]))

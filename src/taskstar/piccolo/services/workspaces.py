@@ -6,6 +6,7 @@ from uuid import UUID
 
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
+from taskstar.domain.api_tokens import TokenLimits
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import slug_taken
 from taskstar.piccolo.reads import workspace_read
@@ -25,9 +26,15 @@ class WorkspaceService(Service):
             await Membership(workspace_id=workspace.id, user_id=creator_id, role=Role.OWNER.value).save()
         return workspace_read(workspace.to_dict(), Role.OWNER)
 
-    async def page_for(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[WorkspaceRead], int]:
-        """The user's workspaces with their role in each (``role``), oldest first."""
+    async def page_for(
+        self, user_id: UUID, *, limit: int, offset: int, token: TokenLimits | None = None
+    ) -> tuple[list[WorkspaceRead], int]:
+        """The user's workspaces with their role in each (``role``), oldest first; with an API
+        token's limits, only the token's workspaces, each with the role the token acts with."""
         workspace = Membership.workspace_id
+        mine = [Membership.user_id == user_id]
+        if token is not None and token.workspace_ids is not None:
+            mine.append(Membership.workspace_id.is_in(list(token.workspace_ids)))
         async with self.db.reading():
             rows = await (
                 Membership.select(
@@ -35,13 +42,13 @@ class WorkspaceService(Service):
                     workspace.created_at.as_alias("created_at"), workspace.updated_at.as_alias("updated_at"),
                     Membership.role,
                 )
-                .where(Membership.user_id == user_id)
+                .where(*mine)
                 .order_by(workspace.created_at, workspace.id)
                 .limit(limit)
                 .offset(offset)
             )  # fmt: skip
-            total = await Membership.count().where(Membership.user_id == user_id)
-        return [workspace_read(row, row["role"]) for row in rows], total
+            total = await Membership.count().where(*mine)
+        return [workspace_read(row, token.cap(Role(row["role"])) if token else row["role"]) for row in rows], total
 
     async def get(self, access: Access) -> WorkspaceRead:
         return workspace_read((await self._get(access)).to_dict(), access.role)
