@@ -36,7 +36,16 @@ pytestmark = pytest.mark.security
 
 #: Routes about the caller's account rather than a workspace's resources: the only ones without an action.
 ACCOUNT_LEVEL_OPERATIONS = frozenset(
-    {"register", "login", "me", "listWorkspaces", "createWorkspace", "createApiToken", "listApiTokens", "revokeApiToken"}
+    {
+        "register",
+        "login",
+        "me",
+        "listWorkspaces",
+        "createWorkspace",
+        "createApiToken",
+        "listApiTokens",
+        "revokeApiToken",
+    }
 )
 REFUSED = frozenset({403, 404})
 

@@ -32,8 +32,10 @@ HEX_DIGEST = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])")
 
 def _shows_a_new_token(response: httpx.Response) -> bool:
     """The one response allowed to carry a token: its creation (the contract: shown once)."""
-    return response.request.method == "POST" and response.request.url.path == "/api/me/tokens" and (
-        response.status_code == 201
+    return (
+        response.request.method == "POST"
+        and response.request.url.path == "/api/me/tokens"
+        and (response.status_code == 201)
     )
 
 

@@ -66,13 +66,15 @@ def taskstar(*args: str, env: dict[str, str], timeout: float = 120) -> subproces
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    """``taskstar run`` on a port of this test worker's own, with ``workers`` worker processes."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("w")
         self.process = subprocess.Popen(
-            [TASKSTAR, "run", "--host", "127.0.0.1", "--port", str(self.port)],
+            [TASKSTAR, "run", "--host", "127.0.0.1", "--port", str(self.port), "--wc", str(workers)],
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
             stdout=self._log,

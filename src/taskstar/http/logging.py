@@ -40,6 +40,9 @@ def logging_config(level: str, log_format: str) -> LoggingConfig:
             # version ...") are noise at INFO; Taskstar logs one line of its own for a migration.
             "alembic": {"level": _quieter(level), "propagate": True},
             "piccolo": {"level": _quieter(level), "propagate": True},
+            # aiosqlite traces every call with its arguments at DEBUG: statement parameters,
+            # password and API token hashes among them. Never below INFO, at any level of ours.
+            "aiosqlite": {"level": "INFO" if logging.getLevelName(level) <= logging.INFO else level, "propagate": True},
         },
         log_exceptions="debug",  # our problem mapper logs unexpected errors itself
     )

@@ -167,6 +167,9 @@ def _configured(kind: type[C], settings: Settings, driver: str, connect_args: di
             pool_timeout=settings.db_pool_timeout_seconds,  # type: ignore[arg-type]  # SQLAlchemy takes a float
             pool_recycle=1800,
             connect_args=connect_args,
+            # Statements reach the log at DEBUG; their parameters never do: they carry password
+            # and API token hashes (and whatever users typed).
+            hide_parameters=True,
         ),
         session_config=kind.session_config_class(expire_on_commit=False),
         alembic_config=kind.alembic_config_class(

@@ -356,6 +356,7 @@ _CALLER = {kind: _caller_statement(kind) for kind in (None, "workspace", *_OWNED
 
 _TOKEN_CALLER = {kind: _caller_statement(kind, by_token=True) for kind in (None, "workspace", *_OWNED)}
 
+
 def _core_table(model: type[Task] | type[ApiToken]) -> Table:
     """A model's Core table. Declarative typing has ``__table__`` as any FromClause; a class
     mapped to a table has a Table there."""
