@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
     base = f"/api/workspaces/{workspace['id']}"
     owner.add_member(workspace["id"], admin, "admin")
     email = f"budget-{workspace['id'][-8:]}@example.com"
+    token_id = owner.post("/api/me/tokens", json={"name": "revoked"}).json()["id"]
 
     spent = {
         "POST /api/auth/register": spend(
@@ -60,6 +62,13 @@ def test_every_endpoint_within_budget(in_process_api: Api, counter: StatementCou
             counter, lambda: api.post("/api/auth/login", json={"email": email, "password": "pw123456"}), 200
         ),
         "GET /api/me": spend(counter, lambda: owner.get("/api/me"), 200),
+        "POST /api/me/tokens": spend(
+            counter,
+            lambda: owner.post("/api/me/tokens", json={"name": "b", "workspace_ids": [workspace["id"]]}),
+            201,
+        ),
+        "GET /api/me/tokens": spend(counter, lambda: owner.get("/api/me/tokens"), 200),
+        "DELETE /api/me/tokens/{token_id}": spend(counter, lambda: owner.delete(f"/api/me/tokens/{token_id}"), 204),
         "GET /api/workspaces": spend(counter, lambda: owner.get("/api/workspaces"), 200),
         "POST /api/workspaces": spend(
             counter,
@@ -217,3 +226,29 @@ def test_task_statements_are_the_same_for_one_task_and_fifty_fully_loaded(
 
     one, fifty = scenario(1), scenario(50)
     assert one == fifty, (one, fifty)
+
+
+def test_an_api_token_costs_the_same_statements_as_a_login_token(
+    in_process_api: Api, counter: StatementCounter
+) -> None:
+    owner = in_process_api.register("Owner")
+    workspace_id = owner.create_workspace()["id"]
+    project_id = owner.post(
+        f"/api/workspaces/{workspace_id}/projects", json={"key": project_key(), "name": "P"}
+    ).json()["id"]
+    task_id = owner.post(f"/api/projects/{project_id}/tasks", json={"title": "t"}).json()["id"]
+    created = owner.post("/api/me/tokens", json={"name": "b", "max_role": "owner", "workspace_ids": [workspace_id]})
+    script = Api(owner.http, token=created.json()["token"], user=owner.user)
+    # The first use is noted for last_used_at and written in the background within a second:
+    # let that write land first, so that it is not counted against a request.
+    assert script.get("/api/me").status_code == 200
+    deadline = time.monotonic() + 10
+    while owner.get("/api/me/tokens").json()["items"][0]["last_used_at"] is None:
+        assert time.monotonic() < deadline, "last_used_at was not written within 10 s"
+        time.sleep(0.1)
+
+    paths = ["/api/me", "/api/workspaces", f"/api/workspaces/{workspace_id}", f"/api/tasks/{task_id}",
+             f"/api/projects/{project_id}/tasks"]  # fmt: skip
+    by_login = {path: spend(counter, lambda path=path: owner.get(path), 200) for path in paths}
+    by_token = {path: spend(counter, lambda path=path: script.get(path), 200) for path in paths}
+    assert by_token == by_login
