@@ -16,6 +16,7 @@ import hypothesis
 import pytest
 import schemathesis
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support.api import Api, create_project, create_task, unique
 from tests.support.deployment import Deployment
@@ -23,6 +24,10 @@ from tests.support.reliability import attack_figures, record
 from tests.support.server import Server
 
 EXAMPLES_PER_OPERATION = 25
+#: Operations without a parent id in their path whose schema-valid bodies may name what is not the
+#: caller's (a token's ``workspace_ids``): the contract answers those 400, which schemathesis'
+#: positive-data check would call a rejected valid request. Elsewhere a random parent id is a 404.
+NAME_IDS_IN_THE_BODY = {"createApiToken"}
 
 
 @pytest.mark.security
@@ -47,7 +52,12 @@ def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Ap
             suppress_health_check=list(hypothesis.HealthCheck),
         )
         def fuzz(case: schemathesis.Case) -> None:
-            answered[str(case.call_and_validate(headers=headers).status_code)] += 1
+            excluded = (
+                [positive_data_acceptance]
+                if case.operation.definition.raw.get("operationId") in (NAME_IDS_IN_THE_BODY)
+                else []
+            )
+            answered[str(case.call_and_validate(headers=headers, excluded_checks=excluded).status_code)] += 1
 
         try:
             fuzz()
