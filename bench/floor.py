@@ -10,6 +10,7 @@ Run: ``python -m bench.floor`` with ``TASKSTAR_DATABASE_URL``, ``TASKSTAR_SECRET
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -65,6 +66,10 @@ class Database:
         if value is None:
             return None
         return uuid.UUID(bytes=value) if self.sqlite else value
+
+    def moment(self, value: datetime) -> Any:
+        """A timestamp as a parameter: SQLite's DATETIME columns hold SQLAlchemy's text form."""
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value
 
     def timestamp(self, value: Any) -> datetime | None:
         if value is None or not self.sqlite:
@@ -125,11 +130,20 @@ def _problem(status: int, detail: str) -> Response[dict[str, Any]]:
 
 
 async def _caller_role(tx: Any, request: Request[Any, Any, Any], table: str, resource: uuid.UUID) -> tuple[Any, Any]:
-    """The token's user (one query) and their role in the resource's workspace (one query)."""
+    """The token's user (one query) and their role in the resource's workspace (one query). A
+    personal API token (``tsk_``) is looked up by its SHA-256, unexpired, as Taskstar does."""
     token = request.headers.get("authorization", "").partition(" ")[2]
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
-    user_id = uuid.UUID(claims["sub"])
-    user = await tx.fetch("SELECT id, name FROM user_account WHERE id = ?", DB.key(user_id))
+    if token.startswith("tsk_"):
+        user = await tx.fetch(
+            "SELECT u.id, u.name FROM api_token k JOIN user_account u ON u.id = k.user_id"
+            " WHERE k.token_hash = ? AND k.expires_at > ?",
+            hashlib.sha256(token.encode()).hexdigest(), DB.moment(datetime.now(UTC)),
+        )  # fmt: skip
+        user_id = DB.uuid(user[0][0])
+    else:
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+        user_id = uuid.UUID(claims["sub"])
+        user = await tx.fetch("SELECT id, name FROM user_account WHERE id = ?", DB.key(user_id))
     role = await tx.fetch(
         f"SELECT m.role, m.workspace_id FROM membership m JOIN {table} x ON x.workspace_id = m.workspace_id"
         " WHERE x.id = ? AND m.user_id = ?",

@@ -37,7 +37,7 @@ from taskstar.settings import Persistence, Settings
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 POSTGRES_ADMIN = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-SCENARIOS = ("get task", "list 50", "create task", "patch task")
+SCENARIOS = ("get task", "get task (API token)", "list 50", "create task", "patch task")
 PATHS = tuple(path.value for path in Persistence)
 
 
@@ -162,8 +162,11 @@ def lua_scripts(directory: Path, token: str, seeded: object) -> dict[str, Path]:
         f'wrk.headers["Authorization"] = "Bearer {token}"\nwrk.headers["Content-Type"] = "application/json"\n'
         "function pick(t) return t[math.random(#t)] end\n"
     )
+    api_token = f'wrk.headers["Authorization"] = "Bearer {seeded.api_token}"\n'  # type: ignore[attr-defined]
     bodies = {
         "get task": 'request = function() return wrk.format("GET", "/api/tasks/" .. pick(ids)) end',
+        "get task (API token)": api_token
+        + 'request = function() return wrk.format("GET", "/api/tasks/" .. pick(ids)) end',
         "list 50": 'request = function() return wrk.format("GET", "/api/projects/" .. pick(projects) .. '
         '"/tasks?limit=50&status=todo&status=in_progress&order_by=priority&sort_order=desc") end',
         "create task": 'request = function() return wrk.format("POST", "/api/projects/" .. pick(projects) .. "/tasks",'
@@ -174,7 +177,7 @@ def lua_scripts(directory: Path, token: str, seeded: object) -> dict[str, Path]:
     }
     scripts = {}
     for scenario, body in bodies.items():
-        path = directory / (scenario.replace(" ", "_") + ".lua")
+        path = directory / (re.sub(r"[^a-z0-9]+", "_", scenario).strip("_") + ".lua")
         path.write_text(head + body + "\n")
         scripts[scenario] = path
     return scripts

@@ -18,12 +18,24 @@ from uuid import UUID
 
 from sqlalchemy import insert
 
+from taskstar.domain.api_tokens import display_prefix, new_token, token_hash
 from taskstar.domain.passwords import hash_password
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import Priority, Status
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.database import build_config
-from taskstar.sqlalchemy.models import Activity, Comment, Membership, Project, Tag, Task, User, Workspace, task_tag
+from taskstar.sqlalchemy.models import (
+    Activity,
+    ApiToken,
+    Comment,
+    Membership,
+    Project,
+    Tag,
+    Task,
+    User,
+    Workspace,
+    task_tag,
+)
 
 BENCH_EMAIL = "bench@taskstar.dev"
 BENCH_PASSWORD = "bench-password"
@@ -36,6 +48,8 @@ class Seeded:
     project_ids: list[UUID]
     tag_ids: list[UUID]
     task_ids: list[UUID]
+    api_token: str
+    """The bench user's personal API token (every workspace, max_role owner)."""
 
 
 def _uuid7() -> UUID:
@@ -54,10 +68,12 @@ class Rows:
     links: list[dict[str, Any]]
     comments: list[dict[str, Any]]
     activity: list[dict[str, Any]]
+    api_token: str
+    api_tokens: list[dict[str, Any]]
 
     def seeded(self) -> Seeded:
         return Seeded(self.workspace_id, [p["id"] for p in self.projects], [t["id"] for t in self.tags],
-                      [t["id"] for t in self.tasks])  # fmt: skip
+                      [t["id"] for t in self.tasks], self.api_token)  # fmt: skip
 
 
 def generate(*, tasks: int = 50_000, seed_value: int = 7) -> Rows:
@@ -103,7 +119,12 @@ def generate(*, tasks: int = 50_000, seed_value: int = 7) -> Rows:
                                  "body": "A comment"})  # fmt: skip
                 task_rows[-1]["comment_count"] = 1
         project["last_task_number"] = per_project
-    return Rows(users, workspace_id, projects, tags, task_rows, links, comments, activity)
+    # A personal API token of the bench user's, stored as Taskstar stores one (its hash only).
+    api_token = new_token()
+    api_tokens = [{"id": _uuid7(), "user_id": users[0]["id"], "name": "bench", "token_hash": token_hash(api_token),
+                   "prefix": display_prefix(api_token), "workspace_ids": None, "max_role": Role.OWNER,
+                   "expires_at": now + timedelta(days=365)}]  # fmt: skip
+    return Rows(users, workspace_id, projects, tags, task_rows, links, comments, activity, api_token, api_tokens)
 
 
 def _memberships(rows: Rows) -> list[dict[str, Any]]:
@@ -117,6 +138,7 @@ async def write_sqlalchemy(settings: Settings, rows: Rows) -> None:
         await session.execute(insert(User), rows.users)
         await session.execute(insert(Workspace), [{"id": rows.workspace_id, "name": "Bench", "slug": "bench"}])
         await session.execute(insert(Membership), _memberships(rows))
+        await session.execute(insert(ApiToken), rows.api_tokens)
         await session.execute(insert(Project), rows.projects)
         await session.execute(insert(Tag), rows.tags)
         for model, chunked in ((Task, rows.tasks), (task_tag, rows.links), (Comment, rows.comments),
@@ -152,6 +174,7 @@ async def write_piccolo(settings: Settings, rows: Rows) -> None:
                 (tables.User, rows.users),
                 (tables.Workspace, [{"id": rows.workspace_id, "name": "Bench", "slug": "bench"}]),
                 (tables.Membership, _memberships(rows)),
+                (tables.ApiToken, rows.api_tokens),
                 (tables.Project, rows.projects),
                 (tables.Tag, rows.tags),
                 (tables.Task, rows.tasks),
