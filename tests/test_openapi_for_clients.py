@@ -256,3 +256,18 @@ def test_openapi_typescript_types_compile_a_client_under_strict_tsc(tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+
+def test_no_response_schema_shows_a_secret_but_a_new_tokens_own(api: Api) -> None:
+    """Token hashes and passwords appear in no response schema; an API token's secret only in
+    the creation response (``ApiTokenCreated.token``); and the security scheme names both kinds of
+    bearer token."""
+    document = document_of(api)
+    schemas = document["components"]["schemas"]
+    secret_fields = {(name, field) for name in response_components(document)
+                     for field in schemas[name].get("properties", {})
+                     if "hash" in field or "password" in field or field == "token"}  # fmt: skip
+    assert secret_fields == {("ApiTokenCreated", "token")}
+    scheme = document["components"]["securitySchemes"]["BearerToken"]
+    assert scheme["scheme"].lower() == "bearer"
+    assert "tsk_" in scheme["description"] and "POST /api/auth/login" in scheme["description"]

@@ -83,6 +83,46 @@ def test_a_deleted_users_token_is_401(api: Api, deployment: Deployment) -> None:
     record(_figures(deployment, "A deleted user's token", seen, "a valid token whose user was deleted"))
 
 
+def test_expired_and_deleted_users_api_tokens_are_401(api: Api, deployment: Deployment) -> None:
+    url = deployment.env["TASKSTAR_DATABASE_URL"]
+    expiring, leaver = api.register("Expiring"), api.register("Leaver")
+    tokens = {}
+    for user in (expiring, leaver):
+        created = user.post("/api/me/tokens", json={"name": "script", "expires_in_days": 1})
+        assert created.status_code == 201, created.text
+        tokens[user.email] = created.json()
+        assert api.get("/api/me", headers={"Authorization": f"Bearer {created.json()['token']}"}).status_code == 200
+
+    # Behind the API's back: a day cannot pass in a test, and the contract has no account deletion.
+    _expire_api_token(url, tokens[expiring.email]["prefix"])
+    _delete_user(url, leaver.email)
+    with tallied(api.http) as seen:
+        _refused(api, tokens[expiring.email]["token"])
+        _refused(api, tokens[leaver.email]["token"])
+    assert expiring.get("/api/me/tokens").json()["total"] == 1, "an expired token stays listed until revoked"
+    record(_figures(deployment, "Expired and orphaned API tokens", seen,
+                    "an API token past its expires_at; one whose user was deleted"))  # fmt: skip
+
+
+def _expire_api_token(url: str, prefix: str) -> None:
+    """Move a token's expiry into the past (year 2000: before now in every stored form)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            statement = "UPDATE api_token SET expires_at = '2000-01-01 00:00:00.000000' WHERE prefix = ?"
+            assert connection.execute(statement, (prefix,)).rowcount == 1
+        return
+
+    async def expire() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            statement = "UPDATE api_token SET expires_at = '2000-01-01T00:00:00Z' WHERE prefix = $1"
+            assert await connection.execute(statement, prefix) == "UPDATE 1"
+        finally:
+            await connection.close()
+
+    asyncio.run(expire())
+
+
 def _figures(deployment: Deployment, scenario: str, seen: Counter[str], injected: str) -> Figures:
     reproduce = f"python3 dev.py test tests/test_token_attacks.py -k {deployment.target.id}"
     return attack_figures(deployment.target.id, scenario, injected, seen, reproduce)
