@@ -32,7 +32,6 @@ from statistics import mean
 from bench.run import (
     BIN,
     ROOT,
-    SCENARIOS,
     Sample,
     Server,
     login,
@@ -217,7 +216,7 @@ def compare_path(kind: str, path: str, env: dict[str, str], seeded: Seeded, floo
         scripts = {side: lua_scripts(_fresh(directory / f"{side}-{path}"), login(server), seeded)
                    for side, server in servers.items()}  # fmt: skip
         comparisons = []
-        for scenario in SCENARIOS:
+        for scenario in args.scenarios:
             runs = [("floor", floor, scripts["current"][scenario]),
                     *((side, server, scripts[side][scenario]) for side, server in servers.items())]  # fmt: skip
             comparison = interleave(Comparison(kind, scenario, path), runs, args, wrk)
