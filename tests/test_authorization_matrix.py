@@ -475,26 +475,42 @@ def test_every_scoped_route_has_a_request_recipe(routes: list[Route]) -> None:
     assert not unknown, f"path parameters that World.path_values has no id for: {unknown}"
 
 
-def test_every_role_gets_what_the_contract_says_on_every_route(
-    routes: list[Route], api: Api, deployment: Deployment
+def run_matrix(
+    routes: list[Route],
+    api: Api,
+    deployment: Deployment,
+    cases_of: Callable[[Route], list[AnyCase]],
+    scenario: str,
+    callers: str,
+    selection: str,
 ) -> None:
+    """Send every case ``cases_of`` makes for each scoped route; record the figures; fail listing
+    every case that differs from the contract or changed something."""
     cast = Cast.register(api)
     scoped = [route for route in routes if route.action is not None and route.operation_id in RECIPES]
     seen: Counter[str] = Counter()
-    problems = [problem for route in scoped for problem in run_route(route, cast, seen)]
+    problems = [problem for route in scoped for problem in run_route(route, cast, seen, cases_of)]
     record(
         Figures(
-            scenario="Authorization matrix",
+            scenario=scenario,
             target=deployment.target.id,
-            injected=f"{len(scoped)} routes x (stranger, viewer, member, admin, owner) x (own, other workspace)",
+            injected=f"{len(scoped)} routes x {callers} x (own, other workspace)",
             requests=sum(seen.values()),
             client_saw=describe(seen) + f"; {len(problems)} differing from the contract or changing something",
             lost=None,
             recovery_seconds=None,
-            reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k {deployment.target.id}",
+            reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k '{selection}'",
         )
     )
     assert not problems, f"{len(problems)} authorization problems:\n" + "\n".join(problems)
+
+
+def test_every_role_gets_what_the_contract_says_on_every_route(
+    routes: list[Route], api: Api, deployment: Deployment
+) -> None:
+    target = deployment.target.id
+    run_matrix(routes, api, deployment, cases_for, "Authorization matrix",
+               "(stranger, viewer, member, admin, owner)", f"every_role and {target}")  # fmt: skip
 
 
 def test_every_api_token_acts_with_its_limits_on_every_route(
@@ -502,20 +518,6 @@ def test_every_api_token_acts_with_its_limits_on_every_route(
 ) -> None:
     """The token rows: each role cap x each workspace reach x every scoped route, bulk and move
     included, through the same guard as login tokens (``shared/spec/api.md``, "Personal API tokens")."""
-    cast = Cast.register(api)
-    scoped = [route for route in routes if route.action is not None and route.operation_id in RECIPES]
-    seen: Counter[str] = Counter()
-    problems = [problem for route in scoped for problem in run_route(route, cast, seen, token_cases_for)]
-    record(
-        Figures(
-            scenario="Authorization matrix, API tokens",
-            target=deployment.target.id,
-            injected=f"{len(scoped)} routes x {len(TOKEN_CALLERS)} token callers (role cap x reach) x (own, other)",
-            requests=sum(seen.values()),
-            client_saw=describe(seen) + f"; {len(problems)} differing from the contract or changing something",
-            lost=None,
-            recovery_seconds=None,
-            reproduce=f"python3 dev.py test tests/test_authorization_matrix.py -k 'token and {deployment.target.id}'",
-        )
-    )
-    assert not problems, f"{len(problems)} authorization problems:\n" + "\n".join(problems)
+    target = deployment.target.id
+    run_matrix(routes, api, deployment, token_cases_for, "Authorization matrix, API tokens",
+               f"{len(TOKEN_CALLERS)} token callers (role cap x reach)", f"api_token and {target}")  # fmt: skip
