@@ -7,7 +7,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from tests.support.api import Api, assert_problem, create_project, create_task, team
+import httpx
+
+from tests.support.api import Api, assert_problem, create_project, create_task, team, unique
 
 TOKEN_SHAPE = re.compile(r"^tsk_[0-9A-Za-z]{36}$")
 LISTED_FIELDS = {"id", "name", "prefix", "workspace_ids", "max_role", "expires_at", "created_at", "updated_at",
@@ -223,3 +225,38 @@ def test_a_deleted_workspace_leaves_the_token_working_elsewhere(api: Api) -> Non
 
 def _epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def test_options_on_the_token_routes_answers_allow(api: Api) -> None:
+    user = api.register("Scripter")
+    created = create_token(user)
+    for client in (api, user, as_token(user, created["token"])):
+        for path in ("/api/me/tokens", f"/api/me/tokens/{created['id']}"):
+            answered = client.request("OPTIONS", path)
+            assert answered.status_code == 204, f"OPTIONS {path}: {answered.status_code} {answered.text}"
+            assert "OPTIONS" in answered.headers["allow"]
+
+
+def test_only_an_unlimited_writing_token_creates_workspaces(api: Api) -> None:
+    owner = api.register("Owner")
+    mine = owner.create_workspace()
+    limited = as_token(owner, create_token(owner, workspace_ids=[mine["id"]], max_role="owner")["token"])
+    viewer = as_token(owner, create_token(owner, max_role="viewer")["token"])
+    member = as_token(owner, create_token(owner, max_role="member")["token"])
+
+    for refused in (limited, viewer):
+        assert_problem(refused.post("/api/workspaces", json={"name": "No", "slug": unique("no")}), 403)
+    created = member.post("/api/workspaces", json={"name": "By a script", "slug": unique("script")})
+    assert created.status_code == 201, created.text
+    assert created.json()["role"] == "member", "the role the token acts with, not the membership's"
+    assert member.get(f"/api/workspaces/{created.json()['id']}").json()["role"] == "member"
+    assert owner.get(f"/api/workspaces/{created.json()['id']}").json()["role"] == "owner"
+    assert owner.get("/api/workspaces").json()["total"] == 2
+
+
+def test_two_authorization_header_lines_are_refused(api: Api) -> None:
+    user = api.register("Scripter")
+    token = create_token(user, max_role="viewer")["token"]
+    for first, second in ((user.token, token), (token, user.token)):
+        headers = httpx.Headers([("Authorization", f"Bearer {first}"), ("Authorization", f"Bearer {second}")])
+        assert_problem(api.get("/api/me/tokens", headers=headers), 401)

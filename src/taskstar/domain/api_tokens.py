@@ -29,7 +29,7 @@ from typing import Any
 from uuid import UUID
 
 from taskstar.domain.access import Membership
-from taskstar.domain.errors import InvalidInput
+from taskstar.domain.errors import Forbidden, InvalidInput
 from taskstar.domain.roles import Role
 
 TOKEN_PREFIX = "tsk_"
@@ -128,6 +128,14 @@ class TokenLimits:
         if role is membership.role:
             return membership
         return Membership(workspace_id=membership.workspace_id, user_id=membership.user_id, role=role)
+
+    def check_may_create_workspaces(self) -> None:
+        """Raise ``Forbidden`` unless the token may create workspaces: only one that reaches every
+        workspace (a limited token could not see what it created) and writes (a viewer token reads)."""
+        if self.workspace_ids is not None:
+            raise Forbidden("A token limited to some workspaces cannot create workspaces")
+        if not self.max_role.at_least(Role.MEMBER):
+            raise Forbidden("A viewer token only reads; creating a workspace needs max_role member or higher")
 
     def use_is_due(self, now: datetime) -> bool:
         """Whether this use should be written as ``last_used_at`` (at most once a minute)."""

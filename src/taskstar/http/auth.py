@@ -38,6 +38,9 @@ class BearerAuthenticationMiddleware(JWTAuthenticationMiddleware):
     """
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        if len(connection.headers.getall(self.auth_header, [])) > 1:
+            # A singleton field (RFC 9110 11.6.2): two would let the first silently win.
+            raise NotAuthorizedException("Send one Authorization header")
         scheme, _, credential = connection.headers.get(self.auth_header, "").partition(" ")
         if scheme.lower() != "bearer":
             raise NotAuthorizedException("Send `Authorization: Bearer <token>`")

@@ -25,7 +25,9 @@ CallerRequest = Request[Caller, Any, State]
 def login_token_only(connection: ASGIConnection[Caller, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """A personal API token cannot create, list or revoke tokens (the contract: 403): a leaked
     token must not be able to mint longer-lived or wider ones, nor hide itself."""
-    if connection.user.token is not None:
+    # OPTIONS is answered without authentication (Litestar skips it for OPTIONS): no user there.
+    caller: Caller | None = connection.scope.get("user")
+    if caller is not None and caller.token is not None:
         raise Forbidden("API tokens cannot manage tokens; log in with your password for that")
 
 

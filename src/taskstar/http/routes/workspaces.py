@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
@@ -44,7 +45,7 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
             operation_id="createWorkspace",
             dto=shapes.workspace_create.dto,
             return_dto=None,
-            responses=problems(409),
+            responses=problems(403, 409),
         )
         async def create_workspace(
             self,
@@ -52,8 +53,13 @@ def workspace_controller(shapes: PathShapes) -> type[Controller]:
             workspaces: Workspaces,
             request: Request[Caller, Any, State],
         ) -> WorkspaceRead:
-            """Create a workspace; the caller becomes its owner."""
-            return await workspaces.create(request.user.id, fields_of(data))
+            """Create a workspace; the caller becomes its owner. An API token limited to some
+            workspaces, or capped at viewer, may not (403); ``role`` is the one a token acts with."""
+            token = request.user.token
+            if token is not None:
+                token.check_may_create_workspaces()
+            created = await workspaces.create(request.user.id, fields_of(data))
+            return created if token is None else msgspec.structs.replace(created, role=token.cap(created.role))
 
         @get(
             "/{workspace_id:uuid}",
