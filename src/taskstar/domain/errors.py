@@ -62,6 +62,18 @@ class StaleVersion(DomainError):
     title = "Precondition failed"
 
 
+class Gone(DomainError):
+    """What the client asked for existed but is no longer kept (an event-feed cursor older than
+    the retention window). ``resume_after`` is the cursor to read on from once the client has
+    reloaded what it shows; the problem details carry it as an extension member."""
+
+    title = "Gone"
+
+    def __init__(self, detail: str, *, resume_after: int) -> None:
+        super().__init__(detail)
+        self.resume_after = resume_after
+
+
 class AuthenticationFailed(DomainError):
     """Credentials are missing, wrong, or expired."""
 

@@ -27,6 +27,7 @@ from taskstar.domain.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     InvalidInput,
     NotFound,
     StaleVersion,
@@ -44,6 +45,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     StaleVersion: 412,
     Unavailable: 503,
 }
@@ -68,7 +70,10 @@ def from_domain_error(exc: DomainError) -> ProblemDetailsException:
     status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
     headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)} if status == 503 else None
     errors = [{"field": error.field, "message": error.message} for error in exc.errors]
-    return problem(status, exc.detail, headers=headers, **({"errors": errors} if errors else {}))
+    extra: dict[str, Any] = {"errors": errors} if errors else {}
+    if isinstance(exc, Gone):
+        extra["resume_after"] = exc.resume_after
+    return problem(status, exc.detail, headers=headers, **extra)
 
 
 def from_http_exception(exc: HTTPException) -> ProblemDetailsException:
