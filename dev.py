@@ -9,6 +9,7 @@
     python3 dev.py twin    # regenerate the sqlalchemy-sync code from the async code (--check: fail if stale)
     python3 dev.py bench   # Taskstar vs the raw-driver floor under wrk (minutes; --smoke: seconds)
     python3 dev.py bench --against REV  # this tree vs a git revision, interleaved: throughput ratio per path
+    python3 dev.py bench --fanout  # commit-to-stream latency with 200 open event streams, 1 and 2 workers
     python3 dev.py reliability  # the fault, soak and security suites; their figures into docs/reliability.md
 
 The first call creates ``.venv`` and installs the locked dependencies

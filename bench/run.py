@@ -438,6 +438,11 @@ def chart(rows: list[Row], path: Path) -> None:
 
 
 def main() -> None:
+    if "--fanout" in sys.argv[1:]:  # the live streams' latency instead (bench/fanout.py)
+        from bench import fanout
+
+        fanout.main([argument for argument in sys.argv[1:] if argument != "--fanout"])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--paths", default=",".join(PATHS), help="persistence paths (TASKSTAR_PERSISTENCE values)")

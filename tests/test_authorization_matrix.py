@@ -293,7 +293,21 @@ RECIPES: dict[str, Callable[[World], Body]] = {
     "createComment": lambda world: {"body": "Me too"},
     "updateComment": lambda world: {"body": "Edited"},
     "deleteComment": no_body,
+    "listEvents": no_body,
+    "streamEvents": no_body,
 }
+
+#: Routes whose 200 is an event stream that never ends: its status and headers are the answer.
+STREAMS = {"streamEvents"}
+
+
+def send(caller: Api, route: Route, path: str, body: Body) -> httpx.Response:
+    if route.operation_id not in STREAMS:
+        return caller.request(route.method, path, json=body)
+    headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
+    with caller.http.stream(route.method, path, headers=headers) as response:
+        content = response.read() if response.status_code != 200 else b""  # a refusal's body is finite
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
 
 
 # --- what each caller should get --------------------------------------------
@@ -358,7 +372,7 @@ class Case:
 
     def send(self, cast: Cast, world: World) -> httpx.Response:
         path = self.route.path.format(**world.path_values)
-        return cast.caller(self.role).request(self.route.method, path, json=RECIPES[self.route.operation_id](world))
+        return send(cast.caller(self.role), self.route, path, RECIPES[self.route.operation_id](world))
 
 
 @dataclass(frozen=True)
@@ -377,8 +391,7 @@ class TokenCase:
 
     def send(self, cast: Cast, world: World) -> httpx.Response:
         path = self.route.path.format(**world.path_values)
-        client = cast.token_client(self.caller, world)
-        return client.request(self.route.method, path, json=RECIPES[self.route.operation_id](world))
+        return send(cast.token_client(self.caller, world), self.route, path, RECIPES[self.route.operation_id](world))
 
 
 AnyCase = Case | TokenCase

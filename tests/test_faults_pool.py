@@ -6,7 +6,6 @@ timeout passes, instead of queueing forever; the stuck requests complete once it
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 import threading
 import time
@@ -23,6 +22,7 @@ from tests.support.api import Api
 from tests.support.deployment import Deployment
 from tests.support.faults import owner_with_project, running_server
 from tests.support.reliability import Figures, record
+from tests.support.server import connections_in_use
 from tests.support.traffic import count_codes, describe
 
 pytestmark = pytest.mark.fault
@@ -69,11 +69,6 @@ def tasks_locked(deployment: Deployment) -> Iterator[None]:
     finally:
         release.set()
         holder.join(10)
-
-
-def connections_in_use(base_url: str) -> int:
-    metrics = httpx.get(f"{base_url}/metrics").text
-    return int(float(re.search(r"^taskstar_db_pool_connections_in_use (\S+)", metrics, re.MULTILINE)[1]))  # type: ignore[index]
 
 
 def test_requests_beyond_the_pool_get_503_within_the_pool_timeout(deployment: Deployment, tmp_path: Path) -> None:

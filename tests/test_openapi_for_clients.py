@@ -44,6 +44,8 @@ SOMETIMES_NULL = {
     ("ApiTokenRead", "last_used_at"),  # null until first used
     ("ApiTokenCreated", "workspace_ids"),
     ("ApiTokenCreated", "last_used_at"),
+    ("EventRead", "project_id"),  # member.* and workspace.* belong to no project
+    ("EventRead", "actor"),  # null once the actor's account is deleted
     ("ActivityRead", "actor"),
     ("FieldProblem", "field"),
     ("FieldProblem", "message"),

@@ -166,6 +166,7 @@ def task_endpoints(api: Api, owner: Api, *, workspace_id: str, counter: Statemen
         "POST /api/tasks/{task_id}/move", lambda: owner.post(f"{path}/move", json={"project_id": target["id"]}), 200
     )
     measure("GET /api/tasks/{task_id}/activity", lambda: owner.get(f"{path}/activity"), 200)
+    measure("GET /api/workspaces/{workspace_id}/events", lambda: owner.get(f"{ws}/events", params={"limit": 100}), 200)
     measure("DELETE /api/tasks/{task_id}", lambda: owner.delete(path), 204)
     measure("DELETE /api/tags/{tag_id}", lambda: owner.delete(f"/api/tags/{tag['id']}"), 204)
     measure("DELETE /api/projects/{project_id}", lambda: owner.delete(f"/api/projects/{project['id']}"), 204)

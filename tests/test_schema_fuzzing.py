@@ -28,6 +28,9 @@ EXAMPLES_PER_OPERATION = 25
 #: caller's (a token's ``workspace_ids``): the contract answers those 400, which schemathesis'
 #: positive-data check would call a rejected valid request. Elsewhere a random parent id is a 404.
 NAME_IDS_IN_THE_BODY = {"createApiToken"}
+#: An event stream's 200 never ends, so a fuzzer would wait on it forever; its answers are
+#: tested in tests/test_event_stream.py and by the authorization matrix.
+NEVER_ENDING = {"streamEvents"}
 
 
 @pytest.mark.security
@@ -38,7 +41,8 @@ def test_no_server_errors_and_responses_match_the_schema(server: Server, api: Ap
     headers = {"Authorization": f"Bearer {user.token}"}
     schema = schemathesis.openapi.from_url(f"{server.url}/schema/openapi.json")
 
-    operations = [result.ok() for result in schema.get_all_operations()]
+    every_operation = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in every_operation if op.definition.raw.get("operationId") not in NEVER_ENDING]
     assert len(operations) >= 30
     answered: Counter[str] = Counter()
     for operation in operations:

@@ -13,8 +13,11 @@ from taskstar.domain.listing import cursor_signing_key
 from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import TOKEN_USES_STATE, jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
+from taskstar.http.event_retention import EventPruner
 from taskstar.http.guards import provide_membership, require_role
 from taskstar.http.head import TaskstarApp
+from taskstar.http.live import LIVE_FEEDS_STATE, WAKEUPS_STATE, LiveFeeds, wake_on_write
+from taskstar.http.live import running as live_feeds_running
 from taskstar.http.logging import logging_config
 from taskstar.http.openapi import (
     collapse_single_choices,
@@ -30,6 +33,7 @@ from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_stor
 from taskstar.http.requests import TaskstarRequest
 from taskstar.http.task_queries import CURSOR_KEY_STATE
 from taskstar.http.token_uses import TokenUseRecorder
+from taskstar.http.wakeups import wakeups_for
 from taskstar.persistence import PersistencePath
 from taskstar.settings import Persistence, Settings
 
@@ -62,12 +66,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)
     token_uses = TokenUseRecorder(persistence.record_token_uses)
+    event_pruner = EventPruner(persistence.prune_events, settings.event_retention_days)
+    live_feeds = LiveFeeds(persistence.open_events, settings.stream_heartbeat_seconds)
+    wakeups = wakeups_for(settings)
     app = TaskstarApp(
         route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],
         plugins=[*persistence.plugins, problem_details_plugin(persistence.error_translations)],
         on_app_init=[auth.on_app_init],
         exception_handlers={ValidationException: parameter_errors_reworded},
-        middleware=[rate_limit.middleware, metrics_config.middleware],
+        middleware=[wake_on_write, rate_limit.middleware, metrics_config.middleware],
         guards=[require_role],
         dependencies={
             "page": Provide(provide_page, sync_to_thread=False),
@@ -75,13 +82,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **persistence.dependencies,
         },
         # The recorder comes after the persistence path: it stops (and writes what is left) first.
-        lifespan=[persistence.lifespan, pool_metrics, lambda _app: token_uses.running()],
+        lifespan=[
+            persistence.lifespan,
+            pool_metrics,
+            lambda _app: token_uses.running(),
+            lambda _app: event_pruner.running(),
+            lambda _app: wakeups.running(live_feeds.wake),
+            lambda _app: live_feeds_running(live_feeds),
+        ],
         stores={STORE_NAME: rate_limit_store(settings.redis_url)},
         state=State(
             {
                 "persistence": persistence,
                 "jwt_auth": auth,
                 TOKEN_USES_STATE: token_uses,
+                LIVE_FEEDS_STATE: live_feeds,
+                WAKEUPS_STATE: wakeups,
                 CURSOR_KEY_STATE: cursor_signing_key(settings.secret_key),
                 "ready_timeout_seconds": settings.ready_timeout_seconds,
             }

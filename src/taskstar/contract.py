@@ -16,6 +16,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from taskstar.domain.api_tokens import DEFAULT_DAYS, DEFAULT_MAX_ROLE, MAX_DAYS, MIN_DAYS
+from taskstar.domain.events import EventKind
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import MAX_BULK_ITEMS, ActivityKind, Priority, Status
 
@@ -411,6 +412,41 @@ class CommentPage(Schema):
 
 class CommentWrite(Schema):
     body: CommentBody
+
+
+# --- the event feed (v1.1) ---------------------------------------------------
+
+
+class EventRead(Schema):
+    """One committed change in a workspace, as the feed and the live stream send it."""
+
+    id: UUID
+    sequence: int
+    """Rises by one with each event of the workspace, in commit order."""
+    kind: EventKind
+    workspace_id: UUID
+    project_id: UUID | None
+    """The project the subject belongs to (the project itself for ``project.*``); null for
+    ``member.*`` and ``workspace.*``."""
+    subject_id: UUID
+    """The id of the task, comment, project, tag, member's user or workspace the event is about."""
+    actor: UserRef | None
+    """Who made the change; null once that user's account is deleted."""
+    data: dict[str, Any]
+    """The resource as its own GET answered the actor after the change (its last state for
+    ``*.deleted``)."""
+    changes: dict[str, list[Any]]
+    """``{field: [old, new]}`` for ``*.updated`` and ``*.moved``; ``{}`` otherwise."""
+    created_at: datetime
+
+
+class EventPage(Schema):
+    """Events after the requested ``after``, oldest first."""
+
+    items: list[EventRead]
+    next_after: int
+    """Send back as ``after`` for the next page: the last item's ``sequence``, or the ``after``
+    sent when there are no newer events yet."""
 
 
 S = TypeVar("S", bound=Schema)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from taskstar.domain.access import Caller, Membership
     from taskstar.domain.errors import DomainError
     from taskstar.domain.resources import ResourceRef
+    from taskstar.ports import EventsPort
 
 
 class PersistencePath(Protocol):
@@ -75,6 +76,16 @@ class PersistencePath(Protocol):
     async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
         """Write API tokens' ``last_used_at`` (token id to moment of use) in a transaction of its
         own, outside any request's."""
+        ...
+
+    def open_events(self) -> AbstractAsyncContextManager[EventsPort]:
+        """The events port on a unit of work of its own, outside any request (the live streams'
+        reads): its connection goes back to the pool when the block ends."""
+        ...
+
+    async def prune_events(self, cutoff: datetime) -> int:
+        """Delete the event feed's events created before ``cutoff`` (``EventsPort.prune``), in
+        transactions of its own; returns how many were deleted."""
         ...
 
     async def ping(self) -> None:

@@ -18,7 +18,7 @@ was written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ApiTokenCreated,
         ApiTokenRead,
         CommentRead,
+        EventRead,
         MemberRead,
         TaskRead,
         WorkspaceRead,
@@ -240,6 +241,31 @@ class CommentsPort(Protocol):
         ...
 
 
+class EventsPort(Protocol):
+    async def page(self, access: Membership, *, after: int, limit: int) -> tuple[Sequence[EventRead], int]:
+        """Up to ``limit`` of the workspace's events numbered above ``after``, oldest first, and the
+        ``after`` to send next (the last one's ``sequence``, or ``after`` itself when none is newer);
+        ``Gone`` (410) when events after ``after`` were pruned (``taskstar.domain.events.check_kept``)."""
+        ...
+
+    async def after(self, workspace_id: UUID, after: int, limit: int) -> Sequence[EventRead]:
+        """Up to ``limit`` events of the workspace numbered above ``after``, oldest first (the live
+        stream's read: no retention check, the stream checked its start with :meth:`page`)."""
+        ...
+
+    async def audience(
+        self, workspace_id: UUID, user_ids: Collection[UUID], token_ids: Collection[UUID], now: datetime
+    ) -> tuple[set[UUID], set[UUID]]:
+        """Which of ``user_ids`` are members of the workspace, and which of ``token_ids`` are API
+        tokens neither revoked nor expired at ``now``: who may still be sent its events."""
+        ...
+
+    async def prune(self, cutoff: datetime) -> int:
+        """Delete every event created before ``cutoff``, each workspace's oldest first, in short
+        transactions of their own; returns how many were deleted."""
+        ...
+
+
 #: Each port by the dependency name the routes inject it under (``taskstar.http.routes``).
 PORTS: dict[str, type[Any]] = {
     "users": UsersPort,
@@ -250,4 +276,5 @@ PORTS: dict[str, type[Any]] = {
     "tag_service": TagsPort,  # not "tags": a handler parameter of that name is taken by the OpenAPI tags
     "tasks": TasksPort,
     "comments": CommentsPort,
+    "events": EventsPort,
 }

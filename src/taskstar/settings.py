@@ -115,6 +115,8 @@ class Settings:
     db_statement_timeout_seconds: float = 10.0
     ready_timeout_seconds: float = 2.0
     sqlite_busy_timeout_seconds: float = 30.0
+    event_retention_days: int = 30
+    stream_heartbeat_seconds: float = 15.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,6 +146,10 @@ class Settings:
             db_pool_timeout_seconds=_number(env, "TASKSTAR_DB_POOL_TIMEOUT", float, 5.0, minimum=0.1),
             db_statement_timeout_seconds=_number(env, "TASKSTAR_DB_STATEMENT_TIMEOUT", float, 10.0, minimum=0.1),
             ready_timeout_seconds=_number(env, "TASKSTAR_READY_TIMEOUT", float, 2.0, minimum=0.1),
+            # Contract v1.1: events are kept at least 30 days unless this says otherwise.
+            event_retention_days=_number(env, "TASKSTAR_EVENT_RETENTION_DAYS", int, 30, minimum=1, maximum=36_500),
+            # The contract sends a comment line on an idle event stream at least every 15 s.
+            stream_heartbeat_seconds=_number(env, "TASKSTAR_STREAM_HEARTBEAT", float, 15.0, minimum=0.5, maximum=15.0),
         )
 
 
@@ -175,7 +181,7 @@ def _choice(env: dict[str, str], name: str, choices: type[E], default: E) -> E:
         raise SettingsError(f"{name}={raw!r} is not valid; choose one of: {valid}") from None
 
 
-def _number(env: dict[str, str], name: str, kind: type[N], default: N, *, minimum: N) -> N:
+def _number(env: dict[str, str], name: str, kind: type[N], default: N, *, minimum: N, maximum: N | None = None) -> N:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -185,6 +191,8 @@ def _number(env: dict[str, str], name: str, kind: type[N], default: N, *, minimu
         raise SettingsError(f"{name}={raw!r} is not a number") from None
     if value < minimum:
         raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name}={raw!r} must be at most {maximum}")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -118,3 +119,9 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+def connections_in_use(base_url: str) -> int:
+    """The server's pooled database connections checked out right now, from its ``/metrics``."""
+    metrics = httpx.get(f"{base_url}/metrics").text
+    return int(float(re.search(r"^taskstar_db_pool_connections_in_use (\S+)", metrics, re.MULTILINE)[1]))  # type: ignore[index]

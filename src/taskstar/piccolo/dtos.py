@@ -173,12 +173,12 @@ class TagReadDTO(PiccoloDTO[Tag]):
 class WorkspaceWrite(ContractDTO[Workspace]):
     fields_from = WorkspaceCreate
     contract: ClassVar[type[msgspec.Struct]] = WorkspaceCreate  # declared: the patch DTO below holds to another
-    config = DTOConfig(exclude=SERVER_OWNED)
+    config = DTOConfig(exclude=SERVER_OWNED | {"event_sequence"})
 
 
 class WorkspacePatch(WorkspaceWrite):
     contract = WorkspaceUpdate
-    config = DTOConfig(exclude=SERVER_OWNED, partial=True)
+    config = DTOConfig(exclude=SERVER_OWNED | {"event_sequence"}, partial=True)
 
 
 class UserReadDTO(PiccoloDTO[User]):

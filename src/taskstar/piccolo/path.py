@@ -26,12 +26,14 @@ from taskstar.piccolo.dtos import PICCOLO_SHAPES
 from taskstar.piccolo.errors import ERROR_TRANSLATIONS
 from taskstar.piccolo.services.api_tokens import ApiTokenService
 from taskstar.piccolo.services.comments import CommentService
+from taskstar.piccolo.services.events import EventService
 from taskstar.piccolo.services.members import MemberService
 from taskstar.piccolo.services.projects import ProjectService
 from taskstar.piccolo.services.tags import TagService
 from taskstar.piccolo.services.tasks import TaskService
 from taskstar.piccolo.services.users import UserService
 from taskstar.piccolo.services.workspaces import WorkspaceService
+from taskstar.ports import EventsPort
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.piccolo")
@@ -48,6 +50,7 @@ SERVICES = {
     "tag_service": TagService,
     "tasks": TaskService,
     "comments": CommentService,
+    "events": EventService,
 }
 
 
@@ -91,6 +94,17 @@ class PiccoloPath:
     async def record_token_uses(self, uses: Mapping[UUID, datetime]) -> None:
         """API tokens' ``last_used_at``, in a transaction of its own (the service opens it)."""
         await ApiTokenService(self.db).record_uses(uses)
+
+    @asynccontextmanager
+    async def open_events(self) -> AsyncIterator[EventsPort]:
+        """The events port outside any request: each of its operations is its own unit of work
+        (``Database.reading`` / ``writing``), so nothing is held between them."""
+        yield EventService(self.db)
+
+    async def prune_events(self, cutoff: datetime) -> int:
+        """The event feed's events created before ``cutoff``, in transactions of their own (the
+        service opens them)."""
+        return await EventService(self.db).prune(cutoff)
 
     async def ping(self) -> None:
         await self.db.engine.run_querystring(_SELECT_ONE)

@@ -13,6 +13,7 @@ from uuid import UUID
 from taskstar.contract import (
     ActivityRead,
     CommentRead,
+    EventRead,
     MemberRead,
     MemberUser,
     TagRef,
@@ -20,6 +21,7 @@ from taskstar.contract import (
     UserRef,
     WorkspaceRead,
 )
+from taskstar.domain.events import EventKind
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind, Priority, Status, task_key
 from taskstar.piccolo.queries import TaskView
@@ -67,6 +69,23 @@ def activity_read(row: Row) -> ActivityRead:
         id=row["id"],
         kind=ActivityKind(row["kind"]),
         actor=_ref(row["actor_id"], row["actor_name"]),
+        changes=row["changes"],
+        created_at=row["created_at"],
+    )
+
+
+def event_read(row: Row) -> EventRead:
+    """An event row with ``actor_name`` joined (``None`` once the actor is deleted) and ``data``
+    and ``changes`` decoded."""
+    return EventRead(
+        id=row["id"],
+        sequence=row["sequence"],
+        kind=EventKind(row["kind"]),
+        workspace_id=row["workspace_id"],
+        project_id=row["project_id"],
+        subject_id=row["subject_id"],
+        actor=_ref(row["actor_id"], row["actor_name"]),
+        data=row["data"],
         changes=row["changes"],
         created_at=row["created_at"],
     )

@@ -5,7 +5,8 @@ with differences Piccolo imposes: every table has a single-column primary key,
 so tag links have their own ``id``; composite indexes cannot be declared on a
 table, and Piccolo's ``Unique`` constraints become ``ALTER TABLE ... ADD
 CONSTRAINT``, which SQLite does not have: both live in a hand-written
-migration instead (the one named "composite indexes"), as indexes.
+migration instead (the one named "composite indexes", and one per later table that needs
+one, e.g. "api token index", "event feed index"), as indexes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -27,6 +29,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 from uuid_utils.compat import uuid7
 
+from taskstar.domain.events import EventKind
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind, Status
 
@@ -54,6 +57,12 @@ class User(_Row, tablename="user_account"):
 class Workspace(_Row):
     name = Varchar(length=200, required=True)
     slug = Varchar(length=50, required=True, unique=True)
+    event_sequence = BigInt(
+        default=0,
+        help_text="Internal: the last event sequence given in this workspace. Writers take their numbers "
+        "from it with an UPDATE as their transaction's last step: the row lock that takes makes sequence "
+        "order commit order (taskstar.domain.events).",
+    )
 
 
 class Membership(_Row):
@@ -148,6 +157,31 @@ class ApiToken(_Row, tablename="api_token"):
     last_used_at = Timestamptz(null=True, default=None)
 
 
+class Event(_Row):
+    """One committed change in a workspace (contract v1.1, "The event feed"), written in the
+    change's own transaction; pruned after the retention window (``TASKSTAR_EVENT_RETENTION_DAYS``).
+
+    The feed reads "events of a workspace after n": the unique index on ``(workspace_id,
+    sequence)`` that serves it (and refuses a number given twice) is in the migration named
+    "event feed index".
+    """
+
+    workspace_id = ForeignKey(Workspace, on_delete=OnDelete.cascade, null=False)
+    sequence = BigInt(help_text="Rises by one per event of the workspace, in commit order.")
+    kind = Varchar(length=32, required=True, choices=EventKind)
+    project_id = UUID(
+        null=True, default=None, help_text="No foreign key: a project.deleted event outlives its project."
+    )
+    subject_id = UUID(
+        required=True,
+        default=None,
+        help_text="The task, comment, project, tag, member's user or workspace; no foreign key, as above.",
+    )
+    actor_id = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
+    data = JSON(required=True, help_text="The resource as its GET answered after the change.")
+    changes = JSON(default="{}", help_text="{field: [old, new]}")
+
+
 TABLES: tuple[type[Table], ...] = (
     User,
     Workspace,
@@ -159,4 +193,5 @@ TABLES: tuple[type[Table], ...] = (
     Comment,
     Activity,
     ApiToken,
+    Event,
 )

@@ -33,14 +33,16 @@ from taskstar.http.ops import DB_STATEMENTS
 from taskstar.http.routes import route_handlers
 from taskstar.http.routes.dependencies import service_dependencies
 from taskstar.http.threaded import Threaded
+from taskstar.ports import EventsPort
 from taskstar.settings import Settings
 from taskstar.sqlalchemy.database import TaskstarAsyncConfig, TaskstarSyncConfig, build_config, build_sync_config
 from taskstar.sqlalchemy.dtos import SQLALCHEMY_SHAPES
 from taskstar.sqlalchemy.errors import ERROR_TRANSLATIONS
 from taskstar.sqlalchemy.schema import require_head, require_head_sync, upgrade_to_head, upgrade_to_head_sync
-from taskstar.sqlalchemy.services import api_tokens, comments, members, projects, tags, tasks, users, workspaces
+from taskstar.sqlalchemy.services import api_tokens, comments, events, members, projects, tags, tasks, users, workspaces
 from taskstar.sqlalchemy.sync.services import api_tokens as sync_api_tokens
 from taskstar.sqlalchemy.sync.services import comments as sync_comments
+from taskstar.sqlalchemy.sync.services import events as sync_events
 from taskstar.sqlalchemy.sync.services import members as sync_members
 from taskstar.sqlalchemy.sync.services import projects as sync_projects
 from taskstar.sqlalchemy.sync.services import tags as sync_tags
@@ -57,6 +59,7 @@ SERVICES = {
     "tag_service": tags.TagService,
     "tasks": tasks.TaskService,
     "comments": comments.CommentService,
+    "events": events.EventService,
 }
 SYNC_SERVICES = {
     "users": sync_users.UserService,
@@ -67,6 +70,7 @@ SYNC_SERVICES = {
     "tag_service": sync_tags.TagService,
     "tasks": sync_tasks.TaskService,
     "comments": sync_comments.CommentService,
+    "events": sync_events.EventService,
 }
 ROUTE_HANDLERS = route_handlers(SQLALCHEMY_SHAPES)
 
@@ -140,6 +144,15 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
         async with self.config.get_session() as session:
             await api_tokens.ApiTokenService(session).record_uses(uses)
 
+    @asynccontextmanager
+    async def open_events(self) -> AsyncIterator[EventsPort]:
+        async with self.config.get_session() as session:
+            yield events.EventService(session)
+
+    async def prune_events(self, cutoff: datetime) -> int:
+        async with self.open_events() as feed:
+            return await feed.prune(cutoff)
+
     async def ping(self) -> None:
         async with self.config.get_engine().connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -204,6 +217,19 @@ class SQLAlchemySyncPath(_SQLAlchemyPath):
                 sync_api_tokens.ApiTokenService(session).record_uses(uses)
 
         await anyio.to_thread.run_sync(record)
+
+    @asynccontextmanager
+    async def open_events(self) -> AsyncIterator[EventsPort]:
+        unit_of_work = self.config.get_session()
+        session = unit_of_work.__enter__()  # no I/O until the first statement
+        try:
+            yield Threaded(sync_events.EventService(session))  # Threaded awaits each call
+        finally:
+            await anyio.to_thread.run_sync(unit_of_work.__exit__, None, None, None)  # the pool check-in talks to it
+
+    async def prune_events(self, cutoff: datetime) -> int:
+        async with self.open_events() as feed:
+            return await feed.prune(cutoff)
 
     async def ping(self) -> None:
         def select_one() -> None:

@@ -11,10 +11,21 @@ from uuid import UUID
 
 from sqlalchemy import Row
 
-from taskstar.contract import ActivityRead, CommentRead, MemberRead, TagRef, TaskRead, UserRef, WorkspaceRead, present
+from taskstar.contract import (
+    ActivityRead,
+    CommentRead,
+    EventRead,
+    MemberRead,
+    TagRef,
+    TaskRead,
+    UserRef,
+    WorkspaceRead,
+    present,
+)
+from taskstar.domain.events import EventKind
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import task_key
-from taskstar.sqlalchemy.models import Activity, Comment, Membership, User, Workspace
+from taskstar.sqlalchemy.models import Activity, Comment, Event, Membership, User, Workspace
 
 
 class TaskRows(Protocol):
@@ -66,6 +77,22 @@ def activity_read(entry: Activity) -> ActivityRead:
     """An activity entry with its actor (``Activity.actor`` loaded)."""
     return ActivityRead(
         id=entry.id, kind=entry.kind, actor=_user(entry.actor), changes=entry.changes, created_at=entry.created_at
+    )
+
+
+def event_read(event: Event) -> EventRead:
+    """An event with its actor (``Event.actor`` loaded; ``None`` once the actor is deleted)."""
+    return EventRead(
+        id=event.id,
+        sequence=event.sequence,
+        kind=EventKind(event.kind),  # the column holds the kind's text
+        workspace_id=event.workspace_id,
+        project_id=event.project_id,
+        subject_id=event.subject_id,
+        actor=_user(event.actor),
+        data=event.data,
+        changes=event.changes,
+        created_at=event.created_at,
     )
 
 

@@ -14,6 +14,7 @@ from litestar.types import ControllerRouterHandler
 from .api_tokens import ApiTokenController
 from .auth import auth_controller, me
 from .comments import CommentController
+from .events import EventController
 from .members import MemberController
 from .projects import project_controller
 from .shapes import PathShapes
@@ -34,4 +35,5 @@ def route_handlers(shapes: PathShapes) -> list[ControllerRouterHandler]:
         tag_controller(shapes),
         TaskController,
         CommentController,
+        EventController,
     ]

@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody
 from taskstar.contract import ApiTokenCreate, ApiTokenCreated, ApiTokenPage, set_fields
 from taskstar.domain.access import Caller
 from taskstar.domain.errors import Forbidden
+from taskstar.http.live import RECHECKS_EVERY_STREAM
 from taskstar.http.openapi import problems
 from taskstar.http.pagination import Page
 from taskstar.http.routes.dependencies import ApiTokens
@@ -49,7 +50,13 @@ class ApiTokenController(Controller):
         rows, total = await api_tokens.page_for(request.user.id, limit=page.limit, offset=page.offset)
         return ApiTokenPage(items=list(rows), total=total, limit=page.limit, offset=page.offset)
 
-    @delete("/{token_id:uuid}", operation_id="revokeApiToken", responses=problems(403, 404))
+    # A revoked token's event streams end, in every process (taskstar.http.live).
+    @delete(
+        "/{token_id:uuid}",
+        operation_id="revokeApiToken",
+        responses=problems(403, 404),
+        opt={RECHECKS_EVERY_STREAM: True},
+    )
     async def revoke_api_token(self, token_id: FromPath[UUID], api_tokens: ApiTokens, request: CallerRequest) -> None:
         """Revoke a token: the very next request with it is a 401."""
         await api_tokens.revoke(request.user.id, token_id)

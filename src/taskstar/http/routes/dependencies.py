@@ -19,6 +19,7 @@ from litestar.params import SkipValidation
 from taskstar.ports import (
     ApiTokensPort,
     CommentsPort,
+    EventsPort,
     MembersPort,
     ProjectsPort,
     TagsPort,
@@ -40,6 +41,7 @@ Projects = NamedDependency[SkipValidation[ProjectsPort[Any]]]
 Tags = NamedDependency[SkipValidation[TagsPort[Any]]]
 Tasks = NamedDependency[SkipValidation[TasksPort]]
 Comments = NamedDependency[SkipValidation[CommentsPort]]
+Events = NamedDependency[SkipValidation[EventsPort]]
 
 
 def _provider(build: ServiceBuilder, unit_of_work: Callable[..., Any]) -> Provide:

@@ -6,11 +6,13 @@ from uuid import UUID
 from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import InvalidInput, NotFound
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import already_a_member
 from taskstar.domain.tasks import ActivityKind
-from taskstar.piccolo.reads import member_read
+from taskstar.piccolo import queries
+from taskstar.piccolo.reads import member_read, task_read
 from taskstar.piccolo.tables import Membership, Task, User, Workspace
 
 from .activity import record_activity
@@ -23,6 +25,10 @@ def _with_user() -> Any:
         Membership.user_id.email.as_alias("user_email"), Membership.role, Membership.created_at,
         Membership.updated_at,
     )  # fmt: skip
+
+
+def _member_event(kind: EventKind, member: MemberRead, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(kind, member, subject_id=member.user.id, project_id=None, changes=changes)
 
 
 class MemberService(Service):
@@ -44,7 +50,7 @@ class MemberService(Service):
 
     async def add(self, access: Access, *, email: str, role: Role) -> MemberRead:
         check_owner_rules(access.role, granting=role)
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             user = await User.select(User.id, User.name, User.email).where(User.email == email.lower()).first()
             if user is None:
                 raise InvalidInput.on("email", "No account has this email")
@@ -54,41 +60,58 @@ class MemberService(Service):
                 raise already_a_member()
             member = Membership(workspace_id=access.workspace_id, user_id=user["id"], role=role.value)
             await member.save()
-        return member_read(_row(member, user["name"], user["email"]))
+            added = member_read(_row(member, user["name"], user["email"]))
+            events.append(_member_event(EventKind.MEMBER_ADDED, added))
+        return added
 
     async def change_role(self, access: Access, user_id: UUID, role: Role) -> MemberRead:
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             await self._lock_workspace(access.workspace_id)
             member = await self._member(access, user_id)
             current = Role(member["role"])
             check_owner_rules(access.role, granting=role, target=current)
             if current is Role.OWNER and role is not Role.OWNER:
                 check_owners_remain(await self._owner_count(access.workspace_id), losing_one=True)
-            if member["role"] != role.value:
+            if member["role"] != role.value:  # no change: nothing written, no event
+                changes = {"role": [member["role"], role.value]}
                 member |= {"role": role.value, "updated_at": now()}
                 await Membership.update(
                     {Membership.role: role.value, Membership.updated_at: member["updated_at"]}
                 ).where(Membership.id == member["id"])
+                events.append(_member_event(EventKind.MEMBER_UPDATED, member_read(member), changes))
         return member_read(member)
 
     async def remove(self, access: Access, user_id: UUID) -> None:
-        async with self.db.writing():
-            await self._lock_workspace(access.workspace_id)
-            member = await self._member(access, user_id)
-            check_owner_rules(access.role, target=Role(member["role"]))
-            if member["role"] == Role.OWNER:
-                check_owners_remain(await self._owner_count(access.workspace_id), losing_one=True)
-            await Membership.delete().where(Membership.id == member["id"])
-            # Their tasks here lose their assignee: a task change like any other.
+        async with self.writing_with_events(access) as events:
+            # Their tasks here lose their assignee: a task change like any other. Task rows are
+            # locked before the workspace row, the order every writer takes them in (a task write
+            # locks its task, then the workspace's event counter), so the two never wait on each
+            # other in a cycle.
             unassigned = await (
                 Task.update({Task.assignee_id: None, Task.version: Task.version + 1, Task.updated_at: now()})
                 .where(Task.workspace_id == access.workspace_id, Task.assignee_id == user_id)
                 .returning(Task.id)
             )
+            await self._lock_workspace(access.workspace_id)
+            member = await self._member(access, user_id)
+            check_owner_rules(access.role, target=Role(member["role"]))
+            if member["role"] == Role.OWNER:
+                check_owners_remain(await self._owner_count(access.workspace_id), losing_one=True)
+            last_state = member_read(member)
+            await Membership.delete().where(Membership.id == member["id"])
             changes = {"assignee_id": [str(user_id), None]}
             await record_activity(
                 [(access.workspace_id, row["id"], access.user_id, ActivityKind.UPDATED, changes) for row in unassigned]
             )
+            events.append(_member_event(EventKind.MEMBER_REMOVED, last_state))
+            if unassigned:
+                tasks = await queries.task_views(access.workspace_id, [row["id"] for row in unassigned])
+                events += [
+                    event_draft(
+                        EventKind.TASK_UPDATED, task, subject_id=task.id, project_id=task.project_id, changes=changes
+                    )
+                    for task in map(task_read, tasks)
+                ]
 
     async def _lock_workspace(self, workspace_id: UUID) -> None:
         """Serialize changes to one workspace's owners (PostgreSQL row lock; SQLite write

@@ -13,6 +13,7 @@ from uuid_utils.compat import uuid7
 from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import InvalidInput, NotFound, StaleVersion
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.rules import (
@@ -46,6 +47,10 @@ def _domain(row: dict[str, Any]) -> dict[str, Any]:
     values["status"] = Status(row["status"])
     values["priority"] = Priority.from_rank(row["priority"])
     return values
+
+
+def _task_event(kind: EventKind, task: TaskRead, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(kind, task, subject_id=task.id, project_id=task.project_id, changes=changes)
 
 
 def _locked(query: Any, *, is_sqlite: bool) -> Any:
@@ -102,7 +107,7 @@ class TaskService(Service):
         self, access: Access, actor_id: UUID, project_id: UUID, drafts: Sequence[Mapping[str, Any]], *, bulk: bool
     ) -> list[TaskRead]:
         """All drafts or none: references are checked for every item before anything is written."""
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             await self._check_references(access, drafts, prefix="items" if bulk else None)
             numbers = await self._take_numbers(project_id, len(drafts))
             at = now()
@@ -127,8 +132,10 @@ class TaskService(Service):
             if links:
                 await TaskTag.insert(*links)
             await record_activity(entries)
-            created = await queries.task_views(access.workspace_id, [task.id for task in tasks])
-        return [task_read(task) for task in created]
+            views = await queries.task_views(access.workspace_id, [task.id for task in tasks])
+            created = [task_read(task) for task in views]
+            events += [_task_event(EventKind.TASK_CREATED, task) for task in created]
+        return created
 
     async def update(
         self,
@@ -138,7 +145,7 @@ class TaskService(Service):
         changes: Mapping[str, Any],
         preconditions: Preconditions = NO_PRECONDITIONS,
     ) -> TaskRead:
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             task = await self._for_update(access, task_id)
             preconditions.check_write(task["version"])
             await self._check_references(access, [changes], prefix=None)
@@ -149,7 +156,7 @@ class TaskService(Service):
                 before["tag_ids"] = sorted(link["tag_id"] for link in links)
                 wanted["tag_ids"] = sorted(dict.fromkeys(changes["tag_ids"]))
             changed = changes_between(before, wanted)
-            if changed:  # nothing changed: no new version, no activity
+            if changed:  # nothing changed: no new version, no activity, no event
                 values = {field: _stored(field, wanted[field]) for field in changed.keys() & set(WRITABLE_TASK_FIELDS)}
                 if "status" in changed:
                     values["completed_at"] = completed_at_for(
@@ -163,13 +170,16 @@ class TaskService(Service):
                             *(TaskTag(id=uuid7(), task_id=task_id, tag_id=tag_id) for tag_id in wanted["tag_ids"])
                         )
                 await record_activity([(access.workspace_id, task_id, actor_id, ActivityKind.UPDATED, changed)])
-            return await self._view(access, task_id)
+            updated = await self._view(access, task_id)
+            if changed:
+                events.append(_task_event(EventKind.TASK_UPDATED, updated, changed))
+        return updated
 
     async def update_many(
         self, access: Access, actor_id: UUID, project_id: UUID, task_ids: Sequence[UUID], changes: Mapping[str, Any]
     ) -> list[TaskRead]:
         ids = list(dict.fromkeys(task_ids))
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             tasks = await _locked(
                 Task.select(
                     Task.id, Task.project_id, *(Task._meta.get_column_by_name(field) for field in WRITABLE_TASK_FIELDS)
@@ -179,16 +189,26 @@ class TaskService(Service):
             found = {task["id"] for task in tasks if task["project_id"] == project_id}
             check_all_in_project(task_ids, found)
             await self._check_references(access, [changes], prefix=None)
-            entries = []
+            changed_by_task: dict[UUID, dict[str, list[Any]]] = {}
             for task in tasks:
                 changed = changes_between(_domain(task), changes)
                 if changed:
-                    entries.append((access.workspace_id, task["id"], actor_id, ActivityKind.UPDATED, changed))
-            if entries:
-                await self._set_on_many(access, [entry[1] for entry in entries], changes)
-                await record_activity(entries)
-            updated = await queries.task_views(access.workspace_id, ids)
-        return [task_read(task) for task in updated]
+                    changed_by_task[task["id"]] = changed
+            if changed_by_task:
+                await self._set_on_many(access, list(changed_by_task), changes)
+                await record_activity(
+                    [
+                        (access.workspace_id, task_id, actor_id, ActivityKind.UPDATED, changed)
+                        for task_id, changed in changed_by_task.items()
+                    ]
+                )
+            updated = [task_read(task) for task in await queries.task_views(access.workspace_id, ids)]
+            events += [
+                _task_event(EventKind.TASK_UPDATED, task, changed_by_task[task.id])
+                for task in updated
+                if task.id in changed_by_task
+            ]
+        return updated
 
     async def move(
         self,
@@ -198,33 +218,41 @@ class TaskService(Service):
         target_project_id: UUID,
         preconditions: Preconditions = NO_PRECONDITIONS,
     ) -> TaskRead:
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             task = await self._for_update(access, task_id)
             preconditions.check_write(task["version"])
-            if target_project_id != task["project_id"]:
-                target = (
-                    await Project.select(Project.id, Project.key)
-                    .where(Project.id == target_project_id, Project.workspace_id == access.workspace_id)
-                    .first()
-                )
-                if target is None:
-                    raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
-                [number] = await self._take_numbers(target["id"], 1)
-                changed = {
-                    "project_id": [str(task["project_id"]), str(target["id"])],
-                    "number": [task["number"], number],
-                    "key": [task_key(task["project_key"], task["number"]), task_key(target["key"], number)],
-                }
-                await self._write_versioned(task, {"project_id": target["id"], "number": number})
-                await record_activity([(access.workspace_id, task_id, actor_id, ActivityKind.MOVED, changed)])
-            return await self._view(access, task_id)
+            if target_project_id == task["project_id"]:  # no change: nothing written, no event
+                return await self._view(access, task_id)
+            target = (
+                await Project.select(Project.id, Project.key)
+                .where(Project.id == target_project_id, Project.workspace_id == access.workspace_id)
+                .first()
+            )
+            if target is None:
+                raise InvalidInput.on("project_id", "no project with this id in the task's workspace")
+            [number] = await self._take_numbers(target["id"], 1)
+            changed = {
+                "project_id": [str(task["project_id"]), str(target["id"])],
+                "number": [task["number"], number],
+                "key": [task_key(task["project_key"], task["number"]), task_key(target["key"], number)],
+            }
+            await self._write_versioned(task, {"project_id": target["id"], "number": number})
+            await record_activity([(access.workspace_id, task_id, actor_id, ActivityKind.MOVED, changed)])
+            moved = await self._view(access, task_id)
+            events.append(_task_event(EventKind.TASK_MOVED, moved, changed))
+        return moved
 
     async def delete(self, access: Access, task_id: UUID, preconditions: Preconditions = NO_PRECONDITIONS) -> None:
-        """One DELETE; comments, activity and tag links go with it (ON DELETE CASCADE). With
-        conditional header fields, the task is read and locked first to check them."""
-        async with self.db.writing():
+        """The task is read first (its last state is the ``task.deleted`` event's data), and with
+        conditional header fields read and locked to check them; then one DELETE: comments,
+        activity and tag links go with it (ON DELETE CASCADE)."""
+        async with self.writing_with_events(access) as events:
             if preconditions.sent:
                 preconditions.check_write((await self._for_update(access, task_id))["version"])
+            view = await queries.task_view(access.workspace_id, task_id)
+            if view is None:
+                raise NotFound("No task with this id")
+            last_state = task_read(view)
             deleted = (
                 await Task.delete()
                 .where(Task.id == task_id, Task.workspace_id == access.workspace_id)
@@ -232,6 +260,7 @@ class TaskService(Service):
             )
             if not deleted:
                 raise NotFound("No task with this id")
+            events.append(_task_event(EventKind.TASK_DELETED, last_state))
 
     # --- rules ---------------------------------------------------------------
 

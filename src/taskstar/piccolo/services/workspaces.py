@@ -7,8 +7,10 @@ from uuid import UUID
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.api_tokens import TokenLimits
+from taskstar.domain.events import EventKind, event_draft
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import slug_taken
+from taskstar.domain.tasks import changes_between
 from taskstar.piccolo.reads import workspace_read
 from taskstar.piccolo.tables import Membership, Workspace
 
@@ -59,7 +61,7 @@ class WorkspaceService(Service):
         return workspace
 
     async def update(self, access: Access, changes: Mapping[str, Any]) -> WorkspaceRead:
-        async with self.db.writing():
+        async with self.writing_with_events(access) as events:
             workspace = await self._get(access)
             new_slug = changes.get("slug")
             if (
@@ -68,8 +70,17 @@ class WorkspaceService(Service):
                 and await Workspace.exists().where(Workspace.slug == new_slug)
             ):
                 raise slug_taken(new_slug)
+            changed = changes_between({field: getattr(workspace, field) for field in changes}, changes)
             await save_changes(workspace, changes)
-        return workspace_read(workspace.to_dict(), access.role)
+            updated = workspace_read(workspace.to_dict(), access.role)
+            if changed:  # no change: nothing written, no event
+                # data: the workspace as the actor's own GET answers it (with the actor's role).
+                events.append(
+                    event_draft(
+                        EventKind.WORKSPACE_UPDATED, updated, subject_id=workspace.id, project_id=None, changes=changed
+                    )
+                )
+        return updated
 
     async def delete(self, access: Access) -> None:
         """One DELETE; the database cascades to everything the workspace owns."""

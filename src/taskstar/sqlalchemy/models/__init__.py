@@ -3,6 +3,7 @@
 from taskstar.sqlalchemy.models.api_token import ApiToken
 from taskstar.sqlalchemy.models.base import Base
 from taskstar.sqlalchemy.models.comment import Activity, Comment
+from taskstar.sqlalchemy.models.event import Event
 from taskstar.sqlalchemy.models.project import Project
 from taskstar.sqlalchemy.models.tag import Tag
 from taskstar.sqlalchemy.models.task import Task, task_tag
@@ -14,6 +15,7 @@ __all__ = (
     "ApiToken",
     "Base",
     "Comment",
+    "Event",
     "Membership",
     "Project",
     "Tag",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from taskstar.domain.roles import Role
@@ -25,6 +25,10 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(50), unique=True)
     """Lower-case letters, digits and hyphens; unique across the installation."""
+    event_sequence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """The last event ``sequence`` given in this workspace. Writers take their numbers from it with
+    an UPDATE as their transaction's last step: the row lock that takes makes sequence order commit
+    order (``taskstar.domain.events``)."""
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="workspace", lazy="raise", cascade="all, delete-orphan", passive_deletes=True

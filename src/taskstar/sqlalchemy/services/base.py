@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar, overload
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from taskstar.domain.access import Membership
+from taskstar.domain.events import EventDraft
+
+from ..repositories import EventRepository
 
 R = TypeVar("R", bound=SQLAlchemyAsyncRepository[Any])
 
@@ -37,5 +43,14 @@ class repository(Generic[R]):
 
 
 class Service:
+    events = repository(EventRepository)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def commit_with_events(self, access: Membership, drafts: Sequence[EventDraft]) -> None:
+        """Record ``drafts`` as the workspace's next events, by the caller, then commit: the change
+        and its events in one transaction, the event counter's lock held only until this commit
+        (``taskstar.domain.events``)."""
+        await self.events.record(access.workspace_id, access.user_id, drafts)
+        await self.session.commit()

@@ -4,13 +4,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import ProjectRead, present
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import NotFound
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.rules import project_key_taken
+from taskstar.domain.tasks import changes_between
 from taskstar.sqlalchemy.models import Project
 
 from ..repositories import ProjectRepository
 from .base import Service, repository
+
+
+def _project_event(kind: EventKind, project: Project, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(
+        kind, present(project, ProjectRead), subject_id=project.id, project_id=project.id, changes=changes
+    )
 
 
 class ProjectService(Service):
@@ -23,7 +32,7 @@ class ProjectService(Service):
         if await self.projects.key_taken(access.workspace_id, fields["key"]):
             raise project_key_taken(fields["key"])
         project = await self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
-        await self.session.commit()
+        await self.commit_with_events(access, [_project_event(EventKind.PROJECT_CREATED, project)])
         return project
 
     async def get(self, access: Access, project_id: UUID) -> Project:
@@ -41,14 +50,17 @@ class ProjectService(Service):
             and await self.projects.key_taken(access.workspace_id, new_key)
         ):
             raise project_key_taken(new_key)
+        changed = changes_between({field: getattr(project, field) for field in changes}, changes)
         for field, value in changes.items():
             setattr(project, field, value)
         await self.session.flush()
-        await self.session.commit()
+        events = [_project_event(EventKind.PROJECT_UPDATED, project, changed)] if changed else []
+        await self.commit_with_events(access, events)
         return project
 
     async def delete(self, access: Access, project_id: UUID) -> None:
         project = await self.get(access, project_id)
+        event = _project_event(EventKind.PROJECT_DELETED, project)  # its last state
         await self.session.delete(project)  # the database cascades to its tasks
         await self.session.flush()
-        await self.session.commit()
+        await self.commit_with_events(access, [event])

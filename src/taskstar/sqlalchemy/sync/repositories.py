@@ -20,6 +20,7 @@ from sqlalchemy import Select, Table, and_, bindparam, case, delete, func, inser
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
+from taskstar.domain.events import EventDraft
 from taskstar.domain.listing import TaskFilters
 from taskstar.domain.resources import RESOURCES, ResourceKind, ResourceRef
 from taskstar.domain.roles import Role
@@ -29,6 +30,7 @@ from taskstar.sqlalchemy.models import (
     Activity,
     ApiToken,
     Comment,
+    Event,
     Membership,
     Project,
     Tag,
@@ -493,15 +495,17 @@ class TaskRepository(SQLAlchemySyncRepository[Task]):
         result = self.session.execute(delete(Task).where(Task.id == task_id, Task.workspace_id == workspace_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
 
-    def bump_comment_count(self, task_id: UUID, by: int) -> bool:
-        """Comments are not task changes: no version bump, no ``updated_at``. False when the
-        task is gone; otherwise its row stays locked (PostgreSQL) until the transaction ends."""
+    def bump_comment_count(self, task_id: UUID, by: int) -> UUID | None:
+        """Comments are not task changes: no version bump, no ``updated_at``. Returns the task's
+        project id, ``None`` when the task is gone; its row stays locked (PostgreSQL) until the
+        transaction ends."""
         result = self.session.execute(
             update(_TASK_TABLE)
             .where(_TASK_TABLE.c.id == task_id)
             .values(comment_count=_TASK_TABLE.c.comment_count + by, updated_at=_TASK_TABLE.c.updated_at)
+            .returning(_TASK_TABLE.c.project_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement's Result is a CursorResult
+        return result.scalar_one_or_none()
 
     def unassign(self, workspace_id: UUID, user_id: UUID) -> list[UUID]:
         """Unassign a user's tasks in a workspace; returns the ids changed."""
@@ -520,13 +524,16 @@ class TaskRepository(SQLAlchemySyncRepository[Task]):
 class CommentRepository(SQLAlchemySyncRepository[Comment]):
     model_type = Comment
 
-    def one(self, workspace_id: UUID, comment_id: UUID) -> Comment | None:
+    def one(self, workspace_id: UUID, comment_id: UUID) -> tuple[Comment, UUID] | None:
+        """The comment with its author, and its task's project id (events name the project)."""
         statement = (
-            select(Comment)
+            select(Comment, Task.project_id)
+            .join(Task, Task.id == Comment.task_id)
             .options(joinedload(Comment.author).options(load_only(User.id, User.name)))
             .where(Comment.id == comment_id, Comment.workspace_id == workspace_id)
         )
-        return (self.session.execute(statement)).scalar_one_or_none()
+        row = (self.session.execute(statement)).tuples().one_or_none()
+        return (row[0], row[1]) if row is not None else None
 
     def page_for_task(self, task_id: UUID, *, limit: int, offset: int) -> tuple[Sequence[Comment], int]:
         statement = (
@@ -567,6 +574,96 @@ class ActivityRepository(SQLAlchemySyncRepository[Activity]):
         )
         rows = (self.session.execute(statement)).scalars().all()
         return rows, self.count(Activity.task_id == task_id)
+
+
+class EventRepository(SQLAlchemySyncRepository[Event]):
+    model_type = Event
+
+    def record(self, workspace_id: UUID, actor_id: UUID, drafts: Sequence[EventDraft]) -> None:
+        """Number ``drafts`` with the workspace's next sequence values and insert them: two
+        statements, meant as the transaction's last before its commit. The counter's UPDATE holds
+        the workspace row (PostgreSQL) or the write lock (SQLite) until the transaction ends, so
+        sequence order is commit order (``taskstar.domain.events``)."""
+        if not drafts:
+            return
+        take = (
+            update(Workspace)
+            .where(Workspace.id == workspace_id)
+            # Numbering events is not a change to the workspace: keep updated_at (no onupdate).
+            .values(event_sequence=Workspace.event_sequence + len(drafts), updated_at=Workspace.updated_at)
+            .returning(Workspace.event_sequence)
+            .execution_options(synchronize_session=False)
+        )
+        last = (self.session.execute(take)).scalar_one()
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "workspace_id": workspace_id,
+                "sequence": sequence,
+                "kind": event.kind,
+                "project_id": event.project_id,
+                "subject_id": event.subject_id,
+                "actor_id": actor_id,
+                "data": event.data,
+                "changes": event.changes,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sequence, event in zip(range(last - len(drafts) + 1, last + 1), drafts, strict=True)
+        ]
+        self.session.execute(insert(Event), rows)
+
+    def after(self, workspace_id: UUID, after: int, limit: int) -> Sequence[Event]:
+        """Up to ``limit`` events numbered above ``after``, oldest first, with their actors."""
+        statement = (
+            select(Event)
+            .options(joinedload(Event.actor).options(load_only(User.id, User.name)))
+            .where(Event.workspace_id == workspace_id, Event.sequence > after)
+            .order_by(Event.sequence)
+            .limit(limit)
+        )
+        return (self.session.execute(statement)).scalars().all()
+
+    def audience(
+        self, workspace_id: UUID, user_ids: Collection[UUID], token_ids: Collection[UUID], now: datetime
+    ) -> tuple[set[UUID], set[UUID]]:
+        """Members of the workspace among ``user_ids``; live API tokens among ``token_ids``."""
+        members = select(Membership.user_id).where(
+            Membership.workspace_id == workspace_id, Membership.user_id.in_(list(user_ids))
+        )
+        found = set((self.session.execute(members)).scalars()) if user_ids else set()
+        if not token_ids:
+            return found, set()
+        tokens = select(ApiToken.id).where(ApiToken.id.in_(list(token_ids)), ApiToken.expires_at > now)
+        return found, set((self.session.execute(tokens)).scalars())
+
+    def newest(self, workspace_id: UUID) -> int:
+        """The last sequence number given in the workspace (0 before its first event)."""
+        statement = select(Workspace.event_sequence).where(Workspace.id == workspace_id)
+        return (self.session.execute(statement)).scalar_one_or_none() or 0
+
+    def expired_through(self, cutoff: datetime) -> list[tuple[UUID, int]]:
+        """Per workspace with events created before ``cutoff``: the highest such sequence. Pruning
+        deletes up to it, so what stays of a feed is a contiguous suffix, which is what lets a reader
+        tell a pruned cursor (410) from an empty page."""
+        statement = (
+            select(Event.workspace_id, func.max(Event.sequence))
+            .where(Event.created_at < cutoff)
+            .group_by(Event.workspace_id)
+        )
+        return [(workspace_id, through) for workspace_id, through in (self.session.execute(statement)).all()]
+
+    def delete_through(self, workspace_id: UUID, through: int, batch: int) -> int:
+        """Delete the workspace's ``batch`` lowest-numbered events up to ``through`` (lowest first,
+        so the feed never has a hole); returns how many went."""
+        doomed = (
+            select(Event.id)
+            .where(Event.workspace_id == workspace_id, Event.sequence <= through)
+            .order_by(Event.sequence)
+            .limit(batch)
+        )
+        result = self.session.execute(delete(Event).where(Event.id.in_(doomed)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _count(repository: SQLAlchemySyncRepository[Any], statement: Select[Any]) -> int:

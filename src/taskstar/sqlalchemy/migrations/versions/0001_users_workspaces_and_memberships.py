@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.GUID(length=16), nullable=False),
         sa.Column(
             "role",
-            sa.Enum(
-                "viewer", "member", "admin", "owner", name="workspace_role", native_enum=False, length=16
-            ),
+            sa.Enum("viewer", "member", "admin", "owner", name="workspace_role", native_enum=False, length=16),
             nullable=False,
         ),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),

@@ -77,9 +77,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column(
             "status",
-            sa.Enum(
-                "todo", "in_progress", "done", "canceled", name="task_status", native_enum=False, length=16
-            ),
+            sa.Enum("todo", "in_progress", "done", "canceled", name="task_status", native_enum=False, length=16),
             nullable=False,
         ),
         sa.Column("priority", sa.SmallInteger(), nullable=False),
@@ -144,9 +142,7 @@ def upgrade() -> None:
             name=op.f("fk_activity_actor_id_user_account"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["task_id"], ["task.id"], name=op.f("fk_activity_task_id_task"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_activity_task_id_task"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
@@ -175,9 +171,7 @@ def upgrade() -> None:
             name=op.f("fk_comment_author_id_user_account"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["task_id"], ["task.id"], name=op.f("fk_comment_task_id_task"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_comment_task_id_task"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
@@ -194,12 +188,8 @@ def upgrade() -> None:
         "task_tag",
         sa.Column("task_id", sa.GUID(length=16), nullable=False),
         sa.Column("tag_id", sa.GUID(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tag_id"], ["tag.id"], name=op.f("fk_task_tag_tag_id_tag"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["task_id"], ["task.id"], name=op.f("fk_task_tag_task_id_task"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["tag_id"], ["tag.id"], name=op.f("fk_task_tag_tag_id_tag"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], name=op.f("fk_task_tag_task_id_task"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("task_id", "tag_id", name=op.f("pk_task_tag")),
     )
     with op.batch_alter_table("task_tag", schema=None) as batch_op:

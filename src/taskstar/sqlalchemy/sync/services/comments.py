@@ -7,6 +7,7 @@ from uuid import UUID
 from taskstar.contract import CommentRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import Forbidden, NotFound
+from taskstar.domain.events import EventKind, event_draft
 from taskstar.domain.roles import Role
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Comment
@@ -31,38 +32,50 @@ class CommentService(Service):
     def create(self, access: Access, author_id: UUID, task_id: UUID, body: str) -> CommentRead:
         # Counting first locks the task, so a concurrent delete (after the guard saw the task)
         # makes this a 404 rather than a foreign-key violation on the insert.
-        if not self.tasks.bump_comment_count(task_id, 1):
+        if self.tasks.bump_comment_count(task_id, 1) is None:
             raise NotFound("No task with this id")
         comment = self.comments.add(
             Comment(workspace_id=access.workspace_id, task_id=task_id, author_id=author_id, body=body)
         )
         changes = {"comment_id": [None, str(comment.id)]}
         self.activity.record([activity_entry(access.workspace_id, task_id, author_id, ActivityKind.COMMENTED, changes)])
-        created = self._get(access, comment.id)
-        self.session.commit()
-        return comment_read(created)
+        stored, project_id = self._get(access, comment.id)
+        created = comment_read(stored)
+        event = event_draft(EventKind.COMMENT_CREATED, created, subject_id=created.id, project_id=project_id)
+        self.commit_with_events(access, [event])
+        return created
 
     def update(self, access: Access, author_id: UUID, comment_id: UUID, body: str) -> CommentRead:
-        comment = self._get(access, comment_id)
+        comment, project_id = self._get(access, comment_id)
         if comment.author_id != author_id:
             raise Forbidden("Only the author can edit a comment")
-        if comment.body != body:
-            comment.body = body
-            self.session.flush()
-        self.session.commit()
-        return comment_read(comment)
+        if comment.body == body:  # no change: nothing written, no event
+            self.session.commit()
+            return comment_read(comment)
+        changes = {"body": [comment.body, body]}
+        comment.body = body
+        self.session.flush()
+        updated = comment_read(comment)
+        event = event_draft(
+            EventKind.COMMENT_UPDATED, updated, subject_id=comment.id, project_id=project_id, changes=changes
+        )
+        self.commit_with_events(access, [event])
+        return updated
 
     def delete(self, access: Access, actor_id: UUID, comment_id: UUID) -> None:
-        comment = self._get(access, comment_id)
+        comment, project_id = self._get(access, comment_id)
         if comment.author_id != actor_id and not access.role.at_least(Role.ADMIN):
             raise Forbidden("Only the author or an admin can delete a comment")
+        last_state = comment_read(comment)
         self.session.delete(comment)
         self.tasks.bump_comment_count(comment.task_id, -1)
         self.session.flush()
-        self.session.commit()
+        event = event_draft(EventKind.COMMENT_DELETED, last_state, subject_id=comment.id, project_id=project_id)
+        self.commit_with_events(access, [event])
 
-    def _get(self, access: Access, comment_id: UUID) -> Comment:
-        comment = self.comments.one(access.workspace_id, comment_id)
-        if comment is None:
+    def _get(self, access: Access, comment_id: UUID) -> tuple[Comment, UUID]:
+        """The comment and its task's project id; ``NotFound`` outside the caller's workspace."""
+        found = self.comments.one(access.workspace_id, comment_id)
+        if found is None:
             raise NotFound("No comment with this id")
-        return comment
+        return found

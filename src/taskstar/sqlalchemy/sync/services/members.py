@@ -2,17 +2,19 @@
 # src/taskstar/sqlalchemy/services/members.py
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from taskstar.contract import MemberRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import InvalidInput, NotFound
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.members import check_owner_rules, check_owners_remain
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import already_a_member
 from taskstar.domain.tasks import ActivityKind
 from taskstar.sqlalchemy.models import Membership
-from taskstar.sqlalchemy.reads import member_read
+from taskstar.sqlalchemy.reads import member_read, task_read
 
 from ..repositories import (
     ActivityRepository,
@@ -23,6 +25,10 @@ from ..repositories import (
     activity_entry,
 )
 from .base import Service, repository
+
+
+def _member_event(kind: EventKind, member: MemberRead, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(kind, member, subject_id=member.user.id, project_id=None, changes=changes)
 
 
 class MemberService(Service):
@@ -45,8 +51,9 @@ class MemberService(Service):
             raise already_a_member()
         member = self.memberships.add(Membership(workspace_id=access.workspace_id, user_id=user.id, role=role))
         member.user = user
-        self.session.commit()
-        return member_read(member)
+        added = member_read(member)
+        self.commit_with_events(access, [_member_event(EventKind.MEMBER_ADDED, added)])
+        return added
 
     def change_role(self, access: Access, user_id: UUID, role: Role) -> MemberRead:
         self.workspaces.lock(access.workspace_id)
@@ -54,21 +61,26 @@ class MemberService(Service):
         check_owner_rules(access.role, granting=role, target=member.role)
         if member.role is Role.OWNER and role is not Role.OWNER:
             check_owners_remain(self.memberships.owner_count(access.workspace_id), losing_one=True)
+        changes = {"role": [member.role.value, role.value]} if member.role is not role else {}
         member.role = role
         self.session.flush()
-        self.session.commit()
-        return member_read(member)
+        updated = member_read(member)
+        self.commit_with_events(access, [_member_event(EventKind.MEMBER_UPDATED, updated, changes)] if changes else [])
+        return updated
 
     def remove(self, access: Access, user_id: UUID) -> None:
+        # Their tasks here lose their assignee: a task change like any other. Task rows are locked
+        # before the workspace row, the order every writer takes them in (a task write locks its
+        # task, then the workspace's event counter), so the two never wait on each other in a cycle.
+        unassigned = self.tasks.unassign(access.workspace_id, user_id)
         self.workspaces.lock(access.workspace_id)
         member = self._member(access, user_id)
         check_owner_rules(access.role, target=member.role)
         if member.role is Role.OWNER:
             check_owners_remain(self.memberships.owner_count(access.workspace_id), losing_one=True)
+        last_state = member_read(member)
         self.session.delete(member)
         self.session.flush()
-        # Their tasks here lose their assignee: a task change like any other.
-        unassigned = self.tasks.unassign(access.workspace_id, user_id)
         changes = {"assignee_id": [str(user_id), None]}
         self.activity.record(
             [
@@ -76,7 +88,16 @@ class MemberService(Service):
                 for task_id in unassigned
             ]
         )
-        self.session.commit()
+        events = [_member_event(EventKind.MEMBER_REMOVED, last_state)]
+        if unassigned:
+            tasks = [task_read(task) for task in self.tasks.views(access.workspace_id, unassigned)]
+            events += [
+                event_draft(
+                    EventKind.TASK_UPDATED, task, subject_id=task.id, project_id=task.project_id, changes=changes
+                )
+                for task in tasks
+            ]
+        self.commit_with_events(access, events)
 
     def _member(self, access: Access, user_id: UUID) -> Membership:
         member = self.memberships.member(access.workspace_id, user_id)

@@ -6,13 +6,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import ProjectRead, present
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import NotFound
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.rules import project_key_taken
+from taskstar.domain.tasks import changes_between
 from taskstar.sqlalchemy.models import Project
 
 from ..repositories import ProjectRepository
 from .base import Service, repository
+
+
+def _project_event(kind: EventKind, project: Project, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(
+        kind, present(project, ProjectRead), subject_id=project.id, project_id=project.id, changes=changes
+    )
 
 
 class ProjectService(Service):
@@ -25,7 +34,7 @@ class ProjectService(Service):
         if self.projects.key_taken(access.workspace_id, fields["key"]):
             raise project_key_taken(fields["key"])
         project = self.projects.add(Project(workspace_id=access.workspace_id, last_task_number=0, **fields))
-        self.session.commit()
+        self.commit_with_events(access, [_project_event(EventKind.PROJECT_CREATED, project)])
         return project
 
     def get(self, access: Access, project_id: UUID) -> Project:
@@ -39,14 +48,17 @@ class ProjectService(Service):
         new_key = changes.get("key")
         if new_key is not None and new_key != project.key and self.projects.key_taken(access.workspace_id, new_key):
             raise project_key_taken(new_key)
+        changed = changes_between({field: getattr(project, field) for field in changes}, changes)
         for field, value in changes.items():
             setattr(project, field, value)
         self.session.flush()
-        self.session.commit()
+        events = [_project_event(EventKind.PROJECT_UPDATED, project, changed)] if changed else []
+        self.commit_with_events(access, events)
         return project
 
     def delete(self, access: Access, project_id: UUID) -> None:
         project = self.get(access, project_id)
+        event = _project_event(EventKind.PROJECT_DELETED, project)  # its last state
         self.session.delete(project)  # the database cascades to its tasks
         self.session.flush()
-        self.session.commit()
+        self.commit_with_events(access, [event])

@@ -6,14 +6,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from taskstar.contract import TagRead, present
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import NotFound
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.keys import tag_name_key
 from taskstar.domain.rules import tag_name_taken
+from taskstar.domain.tasks import changes_between
 from taskstar.sqlalchemy.models import Tag
 
 from ..repositories import TagRepository
 from .base import Service, repository
+
+
+def _tag_event(kind: EventKind, tag: Tag, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(kind, present(tag, TagRead), subject_id=tag.id, project_id=None, changes=changes)
 
 
 class TagService(Service):
@@ -28,11 +35,12 @@ class TagService(Service):
         if self.tags.name_taken(access.workspace_id, name):
             raise tag_name_taken(name)
         tag = self.tags.add(Tag(workspace_id=access.workspace_id, name=name, name_key=name_key, color=color))
-        self.session.commit()
+        self.commit_with_events(access, [_tag_event(EventKind.TAG_CREATED, tag)])
         return tag
 
     def update(self, access: Access, tag_id: UUID, changes: Mapping[str, Any]) -> Tag:
         tag = self._get(access, tag_id)
+        changed = changes_between({field: getattr(tag, field) for field in changes}, changes)
         name = changes.get("name")
         if name is not None:
             name_key = tag_name_key(name)
@@ -42,13 +50,15 @@ class TagService(Service):
         for field, value in changes.items():
             setattr(tag, field, value)
         self.session.flush()
-        self.session.commit()
+        self.commit_with_events(access, [_tag_event(EventKind.TAG_UPDATED, tag, changed)] if changed else [])
         return tag
 
     def delete(self, access: Access, tag_id: UUID) -> None:
-        self.session.delete(self._get(access, tag_id))
+        tag = self._get(access, tag_id)
+        event = _tag_event(EventKind.TAG_DELETED, tag)  # its last state
+        self.session.delete(tag)  # its links to tasks go with it (the tasks stay)
         self.session.flush()
-        self.session.commit()
+        self.commit_with_events(access, [event])
 
     def _get(self, access: Access, tag_id: UUID) -> Tag:
         tag = self.tags.in_workspace(access.workspace_id, tag_id)

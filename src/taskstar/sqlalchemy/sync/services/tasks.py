@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 from taskstar.contract import ActivityRead, TaskRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.errors import InvalidInput, NotFound, StaleVersion
+from taskstar.domain.events import EventDraft, EventKind, event_draft
 from taskstar.domain.listing import TaskQuery, decode_cursor, encode_cursor
 from taskstar.domain.preconditions import NO_PRECONDITIONS, Preconditions
 from taskstar.domain.rules import (
@@ -53,6 +54,10 @@ def _state(task: Task, fields: Iterable[str]) -> dict[str, Any]:
 
 def activity_row(task: Task, actor_id: UUID, kind: ActivityKind, changes: dict[str, list[Any]]) -> dict[str, Any]:
     return activity_entry(task.workspace_id, task.id, actor_id, kind, changes)
+
+
+def _task_event(kind: EventKind, task: TaskRead, changes: dict[str, list[Any]] | None = None) -> EventDraft:
+    return event_draft(kind, task, subject_id=task.id, project_id=task.project_id, changes=changes)
 
 
 class TaskService(Service):
@@ -116,9 +121,9 @@ class TaskService(Service):
             changes = {"title": [None, row["title"]]}
             entries.append(activity_entry(access.workspace_id, row["id"], actor_id, ActivityKind.CREATED, changes))
         self.activity.record(entries)
-        created = self.tasks.views(access.workspace_id, [row["id"] for row in rows])
-        self.session.commit()
-        return [task_read(task) for task in created]
+        created = [task_read(task) for task in self.tasks.views(access.workspace_id, [row["id"] for row in rows])]
+        self.commit_with_events(access, [_task_event(EventKind.TASK_CREATED, task) for task in created])
+        return created
 
     def update(
         self,
@@ -134,11 +139,11 @@ class TaskService(Service):
         preconditions.check_write(task.version)
         tags = self._check_references(access, [changes], prefix=None)
         changed = self._apply(task, changes, tags)
-        if changed:  # nothing changed: no new version, no activity
+        if changed:  # nothing changed: no new version, no activity, no event
             self._flush_versioned()
             self.activity.record([activity_row(task, actor_id, ActivityKind.UPDATED, changed)])
         updated = self._read(access, task.id)
-        self.session.commit()
+        self.commit_with_events(access, [_task_event(EventKind.TASK_UPDATED, updated, changed)] if changed else [])
         return updated
 
     def update_many(
@@ -149,18 +154,27 @@ class TaskService(Service):
         found = {task.id for task in tasks if task.project_id == project_id}
         check_all_in_project(task_ids, found)
         self._check_references(access, [changes], prefix=None)
-        rows = []
+        changed_by_task: dict[UUID, dict[str, list[Any]]] = {}
         for task in tasks:
-            before = _state(task, changes)
-            changed = changes_between(before, changes)
+            changed = changes_between(_state(task, changes), changes)
             if changed:
-                rows.append(activity_row(task, actor_id, ActivityKind.UPDATED, changed))
-        if rows:
-            self.tasks.set_on_many(access.workspace_id, [row["task_id"] for row in rows], changes)
-            self.activity.record(rows)
-        updated = self.tasks.views(access.workspace_id, ids)
-        self.session.commit()
-        return [task_read(task) for task in updated]
+                changed_by_task[task.id] = changed
+        if changed_by_task:
+            self.tasks.set_on_many(access.workspace_id, list(changed_by_task), changes)
+            entries = [
+                activity_row(task, actor_id, ActivityKind.UPDATED, changed_by_task[task.id])
+                for task in tasks
+                if task.id in changed_by_task
+            ]
+            self.activity.record(entries)
+        updated = [task_read(task) for task in self.tasks.views(access.workspace_id, ids)]
+        events = [
+            _task_event(EventKind.TASK_UPDATED, task, changed_by_task[task.id])
+            for task in updated
+            if task.id in changed_by_task
+        ]
+        self.commit_with_events(access, events)
+        return updated
 
     def move(
         self,
@@ -189,18 +203,19 @@ class TaskService(Service):
         self._flush_versioned()
         self.activity.record([activity_row(task, actor_id, ActivityKind.MOVED, changed)])
         moved = self._read(access, task.id)
-        self.session.commit()
+        self.commit_with_events(access, [_task_event(EventKind.TASK_MOVED, moved, changed)])
         return moved
 
     def delete(self, access: Access, task_id: UUID, preconditions: Preconditions = NO_PRECONDITIONS) -> None:
-        if preconditions.sent:  # the version must be read (and locked) first; otherwise one DELETE
+        if preconditions.sent:  # the version must be read (and locked) first
             task = self.tasks.for_update(access.workspace_id, task_id, with_tags=False)
             if task is None:
                 raise NotFound("No task with this id")
             preconditions.check_write(task.version)
+        last_state = self._read(access, task_id)  # the task.deleted event carries it
         if not self.tasks.remove(access.workspace_id, task_id):
             raise NotFound("No task with this id")
-        self.session.commit()
+        self.commit_with_events(access, [_task_event(EventKind.TASK_DELETED, last_state)])
 
     # --- rules ---------------------------------------------------------------
 

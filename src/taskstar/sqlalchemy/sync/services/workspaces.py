@@ -9,8 +9,10 @@ from uuid import UUID
 from taskstar.contract import WorkspaceRead
 from taskstar.domain.access import Membership as Access
 from taskstar.domain.api_tokens import TokenLimits
+from taskstar.domain.events import EventKind, event_draft
 from taskstar.domain.roles import Role
 from taskstar.domain.rules import slug_taken
+from taskstar.domain.tasks import changes_between
 from taskstar.sqlalchemy.models import Membership, Workspace
 from taskstar.sqlalchemy.reads import workspace_read
 
@@ -46,11 +48,17 @@ class WorkspaceService(Service):
         new_slug = changes.get("slug")
         if new_slug is not None and new_slug != workspace.slug and self.workspaces.slug_taken(new_slug):
             raise slug_taken(new_slug)
+        changed = changes_between({field: getattr(workspace, field) for field in changes}, changes)
         for field, value in changes.items():
             setattr(workspace, field, value)
         self.session.flush()
-        self.session.commit()
-        return workspace_read(workspace, access.role)
+        updated = workspace_read(workspace, access.role)
+        # data: the workspace as the actor's own GET answers it (with the actor's role).
+        events = [
+            event_draft(EventKind.WORKSPACE_UPDATED, updated, subject_id=workspace.id, project_id=None, changes=changed)
+        ]
+        self.commit_with_events(access, events if changed else [])
+        return updated
 
     def delete(self, access: Access) -> None:
         self.workspaces.remove(access.workspace_id)

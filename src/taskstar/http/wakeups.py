@@ -1,0 +1,159 @@
+"""Telling every worker process that a workspace may have new events, through the database.
+
+Several ``taskstar run`` workers (or hosts) serve one database; a write committed by one must
+reach the live streams held by the others within a second. The wake-up travels through the
+database the processes already share, never through a bus of our own:
+
+- PostgreSQL: ``LISTEN``/``NOTIFY`` on the channel ``taskstar_events`` (payload: the workspace id,
+  or ``*`` for "check every stream", sent after a token is revoked). Each process keeps one
+  dedicated asyncpg connection outside the pool, for listening and for sending.
+- SQLite: every process opens the same file, and ``PRAGMA data_version`` changes whenever another
+  connection commits to it. Each process polls it (a read of the file header, no lock) every
+  ``SQLITE_POLL_SECONDS`` and, on a change, wakes all its streams' feeds.
+
+A wake-up carries no data: the ``event`` table is the truth, so a lost notification (a dropped
+listener connection, a crash between commit and notify) only delays a stream until its next
+heartbeat, when it re-reads anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+import anyio
+import asyncpg
+
+from taskstar.settings import Settings
+
+logger = logging.getLogger("taskstar.live")
+
+CHANNEL = "taskstar_events"
+EVERY_WORKSPACE = "*"
+#: How often each process looks at a shared SQLite file's ``data_version``.
+SQLITE_POLL_SECONDS = 0.1
+#: Seconds between attempts to re-open a lost PostgreSQL listener connection.
+RECONNECT_SECONDS = 1.0
+
+Wake = Callable[[UUID | None], None]
+
+
+class Wakeups:
+    """Sends this process's wake-ups to the others and hands theirs to ``wake``."""
+
+    async def publish(self, workspace_id: UUID | None) -> None:
+        """Tell the other processes (``None``: every workspace)."""
+
+    def running(self, wake: Wake) -> Any:
+        """An async context manager that listens while the app serves."""
+        return _nothing()
+
+
+@asynccontextmanager
+async def _nothing() -> AsyncIterator[None]:
+    yield
+
+
+class PostgresWakeups(Wakeups):
+    """``LISTEN``/``NOTIFY`` on one asyncpg connection of this process's own."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._connection: asyncpg.Connection | None = None
+
+    async def publish(self, workspace_id: UUID | None) -> None:
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            return  # the listener is reconnecting; the others catch up at their next heartbeat
+        payload = EVERY_WORKSPACE if workspace_id is None else str(workspace_id)
+        try:
+            await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            logger.warning("could not notify the other workers: %s", error)
+
+    @asynccontextmanager
+    async def running(self, wake: Wake) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._listen, wake)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+        if self._connection is not None:
+            with anyio.CancelScope(shield=True):
+                await self._connection.close()
+
+    async def _listen(self, wake: Wake) -> None:
+        def on_notification(_connection: Any, _pid: int, _channel: str, payload: object) -> None:
+            wake(None if payload == EVERY_WORKSPACE else _workspace(str(payload)))
+
+        while True:
+            try:
+                lost = anyio.Event()
+                self._connection = await asyncpg.connect(self._dsn, timeout=5)
+                self._connection.add_termination_listener(functools.partial(_set_on_termination, lost))
+                await self._connection.add_listener(CHANNEL, on_notification)
+                wake(None)  # notifications sent while the connection was down are lost: re-read all
+                await lost.wait()
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                logger.warning("the live updates listener lost PostgreSQL: %s", error)
+            await anyio.sleep(RECONNECT_SECONDS)
+
+
+def _set_on_termination(lost: anyio.Event, _connection: Any) -> None:
+    lost.set()
+
+
+def _workspace(payload: str) -> UUID | None:
+    try:
+        return UUID(payload)
+    except ValueError:
+        return None
+
+
+class SQLiteWakeups(Wakeups):
+    """A ``PRAGMA data_version`` poll of the shared database file."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+
+    @asynccontextmanager
+    async def running(self, wake: Wake) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._poll, wake)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+
+    async def _poll(self, wake: Wake) -> None:
+        connection = await anyio.to_thread.run_sync(
+            lambda: sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        )
+        try:
+            seen = None
+            while True:
+                version = await anyio.to_thread.run_sync(_data_version, connection)
+                if seen is not None and version != seen:
+                    wake(None)
+                seen = version
+                await anyio.sleep(SQLITE_POLL_SECONDS)
+        finally:
+            connection.close()
+
+
+def _data_version(connection: sqlite3.Connection) -> int:
+    value: int = connection.execute("PRAGMA data_version").fetchone()[0]
+    return value
+
+
+def wakeups_for(settings: Settings) -> Wakeups:
+    """PostgreSQL's channel or the SQLite file's version, whichever database serves the app."""
+    if settings.is_sqlite:
+        return SQLiteWakeups(str(settings.database.sqlite_path))
+    return PostgresWakeups(settings.database.url)

@@ -1,0 +1,271 @@
+"""The live event stream (contract v1.1, "Live"), through ``taskstar run`` on every target.
+
+The servers here send their heartbeat every second (``TASKSTAR_STREAM_HEARTBEAT``; 15 s by
+default), so that a test sees it and a stream that should end does so within seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.api import Api, assert_problem, create_project, create_task
+from tests.support.deployment import Deployment
+from tests.support.server import Server, connections_in_use
+from tests.support.streams import StreamReader
+
+FAST_HEARTBEAT = {"TASKSTAR_STREAM_HEARTBEAT": "1"}
+
+
+@pytest.fixture(scope="module")
+def live_server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path_factory.mktemp("live") / "server.log")
+    try:
+        server.wait_until_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def client(live_server: Server) -> Iterator[Api]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield Api(http)
+
+
+def stream(server: Server, user: Api, workspace_id: str, **options: dict[str, str]) -> StreamReader:
+    assert user.token is not None
+    return StreamReader(server.url, user.token, workspace_id, **options).start()  # type: ignore[arg-type]
+
+
+def test_a_stream_sends_what_was_missed_then_each_event_as_it_commits(live_server: Server, client: Api) -> None:
+    owner = client.register("Owner")
+    ws = owner.create_workspace()["id"]
+    project = create_project(owner, ws)
+    first = create_task(owner, project["id"], title="Before")
+
+    reader = stream(live_server, owner, ws)
+    try:
+        assert [item.kind for item in reader.wait_for(2)] == ["project.created", "task.created"]
+        assert reader.received[1].event["data"] == first
+        committed_at = time.monotonic()
+        second = create_task(owner, project["id"], title="Live")
+        arrived = reader.wait_for(3)
+        assert [item.sequence for item in arrived] == [1, 2, 3]
+        assert arrived[2].kind == "task.created" and arrived[2].event["subject_id"] == second["id"]
+        assert arrived[2].at - committed_at < 1.0
+        # The stream's events are the feed's, field for field.
+        polled = owner.get(f"/api/workspaces/{ws}/events").json()["items"]
+        assert [item.event for item in arrived] == polled
+        time.sleep(1.5)
+        assert reader.comments >= 1, "a comment line keeps an idle stream open"
+    finally:
+        reader.close()
+
+
+def test_a_stream_resumes_after_last_event_id_or_after(live_server: Server, client: Api) -> None:
+    owner = client.register("Owner")
+    ws = owner.create_workspace()["id"]
+    project = create_project(owner, ws)
+    for number in range(4):
+        create_task(owner, project["id"], title=f"T{number}")
+
+    by_header = stream(live_server, owner, ws, headers={"Last-Event-ID": "3"})
+    by_query = stream(live_server, owner, ws, params={"after": "4"})
+    try:
+        assert by_header.wait_for(2) and by_header.sequences() == [4, 5]
+        assert by_query.wait_for(1) and by_query.sequences() == [5]
+        create_task(owner, project["id"], title="Next")
+        assert by_header.wait_for(3) and by_header.sequences() == [4, 5, 6]
+        assert by_query.wait_for(2) and by_query.sequences() == [5, 6]
+    finally:
+        by_header.close()
+        by_query.close()
+
+
+def test_a_removed_member_gets_nothing_after_the_removal_and_the_stream_ends(live_server: Server, client: Api) -> None:
+    owner, member = client.register("Owner"), client.register("Member")
+    ws = owner.create_workspace()["id"]
+    owner.add_member(ws, member, "member")
+    project = create_project(owner, ws)
+
+    reader = stream(live_server, member, ws)
+    try:
+        reader.wait_for(2)
+        assert owner.delete(f"/api/workspaces/{ws}/members/{member.id}").status_code == 204
+        create_task(owner, project["id"], title="Secret")
+        assert reader.ended.wait(5), "the stream ended"
+        kinds = [item.kind for item in reader.received]
+        assert "task.created" not in kinds
+        assert kinds[-1] in {"project.created", "member.removed"}
+    finally:
+        reader.close()
+
+
+def test_a_revoked_api_tokens_stream_ends(live_server: Server, client: Api) -> None:
+    owner = client.register("Owner")
+    ws = owner.create_workspace()["id"]
+    project = create_project(owner, ws)
+    created = owner.post("/api/me/tokens", json={"name": "live", "max_role": "viewer"}).json()
+    scripted = Api(client.http, token=created["token"])
+
+    reader = stream(live_server, scripted, ws)
+    try:
+        reader.wait_for(1)
+        assert owner.delete(f"/api/me/tokens/{created['id']}").status_code == 204
+        assert reader.ended.wait(3), "the stream ended"
+        create_task(owner, project["id"], title="After revocation")
+        time.sleep(0.5)
+        assert [item.kind for item in reader.received] == ["project.created"]
+    finally:
+        reader.close()
+
+
+def test_the_eleventh_stream_of_a_user_is_a_429_and_strangers_get_404(live_server: Server, client: Api) -> None:
+    owner = client.register("Owner")
+    ws = owner.create_workspace()["id"]
+    readers = [stream(live_server, owner, ws) for _ in range(10)]
+    try:
+        assert all(reader.status == 200 for reader in readers)
+        eleventh = stream(live_server, owner, ws)
+        assert eleventh.status == 429 and eleventh.problem is not None
+        assert eleventh.problem["status"] == 429
+        readers[0].close()
+        time.sleep(0.3)
+        again = stream(live_server, owner, ws)
+        assert again.status == 200, "a closed stream gives its place back"
+        readers[0] = again
+    finally:
+        for reader in readers:
+            reader.close()
+
+    stranger = client.register("Stranger")
+    assert_problem(stranger.get(f"/api/workspaces/{ws}/events/stream"), 404)
+    assert_problem(client.get(f"/api/workspaces/{ws}/events/stream"), 401)
+    assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "x"}), 400)
+
+
+def test_a_write_in_one_process_reaches_a_stream_held_by_another_within_a_second(
+    deployment: Deployment, live_server: Server, client: Api, tmp_path: Path
+) -> None:
+    """Two ``taskstar run`` processes on the same database (on SQLite, the same file)."""
+    other = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path / "other.log")
+    try:
+        other.wait_until_healthy()
+        owner = client.register("Owner")
+        ws = owner.create_workspace()["id"]
+        project = create_project(owner, ws)
+        reader = stream(other, owner, ws)
+        try:
+            reader.wait_for(1)
+            delays = []
+            for number in range(5):
+                committed_at = time.monotonic()
+                create_task(owner, project["id"], title=f"Across {number}")  # through live_server
+                arrived = reader.wait_for(2 + number, timeout=3)
+                assert len(arrived) == 2 + number, f"event {number} did not cross"
+                delays.append(arrived[-1].at - committed_at)
+            assert max(delays) < 1.0, delays
+        finally:
+            reader.close()
+    finally:
+        other.stop()
+
+
+def test_a_client_resumes_with_last_event_id_after_the_server_is_killed_and_restarted(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    first = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path / "first.log")
+    first.wait_until_healthy()
+    with httpx.Client(base_url=first.url, timeout=30) as http:
+        owner = Api(http).register("Owner")
+        ws = owner.create_workspace()["id"]
+        project = create_project(owner, ws)
+        create_task(owner, project["id"], title="Seen")
+        reader = stream(first, owner, ws)
+        seen = reader.wait_for(2)
+        first.process.kill()  # SIGKILL: no shutdown, no goodbye to the stream
+        first.process.wait(10)
+        assert reader.ended.wait(5)
+        reader.close()
+    first.stop()
+
+    second = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path / "second.log")
+    try:
+        second.wait_until_healthy()
+        with httpx.Client(base_url=second.url, timeout=30) as http:
+            owner = Api(http, token=owner.token, user=owner.user)
+            missed = [create_task(owner, project["id"], title=f"Missed {number}")["id"] for number in range(3)]
+            resumed = stream(second, owner, ws, headers={"Last-Event-ID": str(seen[-1].sequence)})
+            try:
+                arrived = resumed.wait_for(3)
+                time.sleep(0.5)  # nothing more than that, nothing twice
+                assert [item.sequence for item in resumed.received] == [3, 4, 5]
+                assert [item.event["subject_id"] for item in arrived] == missed
+            finally:
+                resumed.close()
+    finally:
+        second.stop()
+
+
+def test_with_two_worker_processes_every_write_reaches_every_stream_within_a_second(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """``taskstar run --wc 2``: the streams land on either worker, and so do the writes."""
+    server = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path / "workers.log", workers=2)
+    try:
+        server.wait_until_healthy()
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            owner = Api(http).register("Owner")
+            ws = owner.create_workspace()["id"]
+            project = create_project(owner, ws)
+            readers = [stream(server, owner, ws) for _ in range(4)]
+            try:
+                for reader in readers:
+                    reader.wait_for(1)
+                committed = []
+                for number in range(6):
+                    committed.append(time.monotonic())
+                    with httpx.Client(base_url=server.url, timeout=30) as fresh:  # a new connection each time
+                        create_task(Api(fresh, token=owner.token), project["id"], title=f"W{number}")
+                for reader in readers:
+                    arrived = reader.wait_for(7, timeout=3)
+                    assert [item.sequence for item in arrived] == list(range(1, 8))
+                    delays = [item.at - at for item, at in zip(arrived[1:], committed, strict=True)]
+                    assert max(delays) < 1.0, delays
+            finally:
+                for reader in readers:
+                    reader.close()
+    finally:
+        server.stop()
+
+
+def test_open_streams_hold_no_database_connection_while_idle(deployment: Deployment, tmp_path: Path) -> None:
+    """Twenty streams on a pool of two connections: the pool stays free, other requests pass."""
+    settings = {**FAST_HEARTBEAT, "TASKSTAR_DB_POOL_SIZE": "2", "TASKSTAR_DB_POOL_TIMEOUT": "1"}
+    server = Server({**deployment.env, **settings}, tmp_path / "pool.log")
+    try:
+        server.wait_until_healthy()
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            owner, helper = Api(http).register("Owner"), Api(http).register("Helper")
+            ws = owner.create_workspace()["id"]
+            owner.add_member(ws, helper, "viewer")
+            project = create_project(owner, ws)
+            readers = [stream(server, user, ws) for user in (owner, helper) for _ in range(10)]
+            try:
+                time.sleep(1.5)  # past a heartbeat: every feed has re-read once
+                assert connections_in_use(server.url) == 0
+                for number in range(10):
+                    create_task(owner, project["id"], title=f"Busy {number}")
+                    assert owner.get(f"/api/workspaces/{ws}/projects").status_code == 200
+                for reader in readers:
+                    assert len(reader.wait_for(12)) == 12  # member.added, project.created, ten tasks
+            finally:
+                for reader in readers:
+                    reader.close()
+    finally:
+        server.stop()
