@@ -147,6 +147,8 @@ def test_the_eleventh_stream_of_a_user_is_a_429_and_strangers_get_404(live_serve
     assert_problem(stranger.get(f"/api/workspaces/{ws}/events/stream"), 404)
     assert_problem(client.get(f"/api/workspaces/{ws}/events/stream"), 401)
     assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "x"}), 400)
+    # Past the newest number: never handed out, so a stream there would wait while events go by.
+    assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "99"}), 400)
 
 
 def test_a_write_in_one_process_reaches_a_stream_held_by_another_within_a_second(

@@ -203,6 +203,9 @@ def test_polling_with_next_after_pages_through_every_event_once(api: Api) -> Non
     assert [event["sequence"] for event in paged] == list(range(1, 9))
     head = owner.get(f"/api/workspaces/{ws}/events", params={"after": 8}).json()
     assert head == {"items": [], "next_after": 8}
+    # A cursor never handed out (past the newest number) would wait while events 9.. go by: 400.
+    ahead = assert_problem(owner.get(f"/api/workspaces/{ws}/events", params={"after": 100}), 400)
+    assert ahead["errors"][0]["field"] == "after"
     middle = owner.get(f"/api/workspaces/{ws}/events", params={"after": 5, "limit": 2}).json()
     assert [event["sequence"] for event in middle["items"]] == [6, 7] and middle["next_after"] == 7
     default = owner.get(f"/api/workspaces/{ws}/events").json()
@@ -251,9 +254,10 @@ def test_a_cursor_older_than_the_kept_events_is_a_410_saying_where_to_resume(
     prune = app_client.app.state.persistence.prune_events
 
     assert app_client.blocking_portal.call(prune, cutoff) >= 2
-    gone = assert_problem(owner.get(f"/api/workspaces/{ws}/events", params={"after": 0}), 410)
+    gone = assert_problem(owner.get(f"/api/workspaces/{ws}/events", params={"after": 1}), 410)
     assert gone["resume_after"] == 2
     assert [event["sequence"] for event in feed(owner, ws, after=gone["resume_after"])] == [3]
+    assert [event["sequence"] for event in feed(owner, ws, after=0)] == [3]  # 0: from the oldest kept
 
     app_client.blocking_portal.call(prune, datetime.now(UTC) + timedelta(seconds=1))  # all of them
     assert assert_problem(owner.get(f"/api/workspaces/{ws}/events", params={"after": 2}), 410)["resume_after"] == 3

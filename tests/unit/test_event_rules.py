@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from taskstar.contract import UserRef
-from taskstar.domain.errors import Gone
+from taskstar.domain.errors import Gone, InvalidInput
 from taskstar.domain.events import EventKind, check_kept, event_draft
 
 
@@ -20,8 +20,9 @@ from taskstar.domain.events import EventKind, check_kept, event_draft
         (0, 1, 5),  # from the start, nothing pruned
         (3, 4, 9),  # in the middle
         (5, None, 5),  # at the head: nothing newer yet
-        (7, None, 5),  # past the head (a poller ahead of a slow replica, say): empty, not gone
         (0, None, 0),  # a workspace without events
+        (0, 41, 60),  # 0 asks for the oldest kept, whatever was pruned before it
+        (0, None, 60),  # ... even when every event was pruned
     ],
 )
 def test_a_page_that_starts_right_after_the_cursor_is_kept(after: int, first: int | None, newest: int) -> None:
@@ -30,7 +31,7 @@ def test_a_page_that_starts_right_after_the_cursor_is_kept(after: int, first: in
 
 def test_a_page_that_starts_later_means_events_were_pruned() -> None:
     with pytest.raises(Gone) as gone:
-        check_kept(0, 41, 60)
+        check_kept(7, 41, 60)
     assert gone.value.resume_after == 40
     assert "after=40" in gone.value.detail
 
@@ -57,3 +58,10 @@ def test_every_kind_is_resource_dot_verb() -> None:
     kinds = {kind.value for kind in EventKind}
     assert len(kinds) == 17
     assert {kind.split(".")[0] for kind in kinds} == {"task", "comment", "project", "tag", "member", "workspace"}
+
+
+def test_a_cursor_past_the_newest_number_was_never_handed_out() -> None:
+    """A poller waiting there would silently skip every event numbered up to its cursor."""
+    with pytest.raises(InvalidInput) as refused:
+        check_kept(100, None, 15)
+    assert refused.value.errors[0].field == "after"

@@ -26,7 +26,7 @@ from uuid import UUID
 
 import msgspec
 
-from taskstar.domain.errors import Gone
+from taskstar.domain.errors import Gone, InvalidInput
 
 
 class EventKind(StrEnum):
@@ -97,15 +97,23 @@ def retention_cutoff(now: datetime, days: int) -> datetime:
 
 
 def check_kept(after: int, first: int | None, newest: int) -> None:
-    """Raise :class:`Gone` (410) unless the events read after ``after`` start right after it.
+    """Refuse a cursor a poller could miss events with; otherwise return.
 
     ``first`` is the lowest sequence read above ``after`` (``None`` when none was); ``newest`` is
     the workspace's counter, read before those events. Sequences are contiguous per workspace and
-    commit in order, and pruning removes a prefix, so a read that does not start at ``after + 1``
-    although ``newest`` is past ``after`` means events after ``after`` were pruned: a poller would
-    miss them (contract v1.1: "an ``after`` older than what is kept is a 410").
+    commit in order, and pruning removes a prefix, so:
+
+    - ``after`` 0 asks for the oldest kept events: never refused;
+    - a read that does not start at ``after + 1`` although ``newest`` is past ``after`` means events
+      after ``after`` were pruned: :class:`Gone` (410, contract v1.1: "an ``after`` older than what
+      is kept is a 410"), with ``resume_after`` where the kept events begin;
+    - ``after`` above ``newest`` was never handed out (a cursor from another workspace, or from
+      before a restore): :class:`InvalidInput` on ``after`` (400), rather than a silent wait for
+      numbers that were already given.
     """
-    if first == after + 1 or (first is None and newest <= after):
+    if after > newest:
+        raise InvalidInput.on("after", f"no event of this workspace is numbered {after} yet; the newest is {newest}")
+    if after == 0 or first == after + 1 or (first is None and newest == after):
         return
     resume_after = first - 1 if first is not None else newest
     raise Gone(
