@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar.enums import ScopeType
 from litestar.response.sse import ServerSentEventMessage
@@ -108,7 +109,8 @@ class _WorkspaceFeed:
             if self._retired:  # set by retire(), meanwhile
                 return
             try:
-                await self._deliver()
+                with anyio.CancelScope(shield=True):  # see _read_own: a read is never cut off midway
+                    await self._deliver()
             except Exception as error:  # the database away: streams wait for the next wake-up
                 logger.warning("could not read the event feed of %s: %s", self.workspace_id, error)
 
@@ -225,7 +227,11 @@ class LiveFeeds:
         caught_up = False
         while True:
             if not caught_up:  # a resumed stream reads what it missed itself, page by page
-                page = await self._read_own(feed, stream)
+                # Shielded: a client that goes away (Litestar then cancels the response) must not
+                # cut a read off midway, which leaves its pooled connection to be torn down
+                # half-closed (aiosqlite) or makes the pool wait for it (asyncpg). It finishes first.
+                with anyio.CancelScope(shield=True):
+                    page = await self._read_own(feed, stream)
                 if page is None:
                     return
                 for event in page:
