@@ -11,13 +11,14 @@ Several workers pruning at once delete the same oldest rows; the loser's DELETE 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 import anyio
 
 from taskstar.domain.events import retention_cutoff
+from taskstar.http.background import in_background
 
 logger = logging.getLogger("taskstar.events")
 
@@ -51,12 +52,6 @@ class EventPruner:
             await self.prune_once()
             await anyio.sleep(PRUNE_INTERVAL_SECONDS)
 
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    def running(self) -> AbstractAsyncContextManager[None]:
         """Prune in the background while the app serves."""
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._run)
-            try:
-                yield
-            finally:
-                group.cancel_scope.cancel()
+        return in_background(self._run)

@@ -23,6 +23,7 @@ from uuid import UUID
 import anyio
 
 from taskstar.domain.api_tokens import LAST_USED_RESOLUTION
+from taskstar.http.background import in_background
 
 logger = logging.getLogger("taskstar.tokens")
 
@@ -73,11 +74,7 @@ class TokenUseRecorder:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Write in the background while the app serves; write what is left when it stops."""
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._run)
-            try:
-                yield
-            finally:
-                group.cancel_scope.cancel()
+        async with in_background(self._run):
+            yield
         with anyio.CancelScope(shield=True):
             await self.flush()

@@ -22,13 +22,14 @@ import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
 import anyio
 import asyncpg
 
+from taskstar.http.background import in_background
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.live")
@@ -49,14 +50,9 @@ class Wakeups:
     async def publish(self, workspace_id: UUID | None) -> None:
         """Tell the other processes (``None``: every workspace)."""
 
-    def running(self, wake: Wake) -> Any:
-        """An async context manager that listens while the app serves."""
-        return _nothing()
-
-
-@asynccontextmanager
-async def _nothing() -> AsyncIterator[None]:
-    yield
+    def running(self, wake: Wake) -> AbstractAsyncContextManager[None]:
+        """Listen for the other processes' wake-ups, handing them to ``wake``, while the app serves."""
+        raise NotImplementedError
 
 
 class PostgresWakeups(Wakeups):
@@ -78,12 +74,8 @@ class PostgresWakeups(Wakeups):
 
     @asynccontextmanager
     async def running(self, wake: Wake) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._listen, wake)
-            try:
-                yield
-            finally:
-                group.cancel_scope.cancel()
+        async with in_background(functools.partial(self._listen, wake)):
+            yield
         if self._connection is not None:
             with anyio.CancelScope(shield=True):
                 await self._connection.close()
@@ -122,14 +114,8 @@ class SQLiteWakeups(Wakeups):
     def __init__(self, path: str) -> None:
         self._path = path
 
-    @asynccontextmanager
-    async def running(self, wake: Wake) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._poll, wake)
-            try:
-                yield
-            finally:
-                group.cancel_scope.cancel()
+    def running(self, wake: Wake) -> AbstractAsyncContextManager[None]:
+        return in_background(functools.partial(self._poll, wake))
 
     async def _poll(self, wake: Wake) -> None:
         connection = await anyio.to_thread.run_sync(

@@ -20,6 +20,17 @@ from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from taskstar.http.problems import problem
 from taskstar.http.routes.dependencies import Events
 
+#: A position in the feed: events with a greater ``sequence`` come next.
+After = Annotated[
+    int,
+    QueryParameter(
+        ge=0,
+        le=MAX_OFFSET,
+        description="Only events with a greater `sequence`: 0 for the oldest kept, then the last `sequence` "
+        "received (a page's `next_after`). Older than the kept events: 410.",
+    ),
+]
+
 
 class EventController(Controller):
     path = "/api/workspaces/{workspace_id:uuid}/events"
@@ -31,15 +42,7 @@ class EventController(Controller):
         workspace_id: FromPath[UUID],
         events: Events,
         access: CurrentMembership,
-        after: Annotated[
-            int,
-            QueryParameter(
-                ge=0,
-                le=MAX_OFFSET,
-                description="Only events with a greater `sequence`: 0 for the oldest kept, then the "
-                "`next_after` of the previous page. Older than the kept events: 410.",
-            ),
-        ] = 0,
+        after: After = 0,
         limit: Annotated[
             int, QueryParameter(ge=1, le=MAX_LIMIT, description="Events per page (1-100; never clamped)")
         ] = DEFAULT_LIMIT,
@@ -67,12 +70,7 @@ class EventController(Controller):
         workspace_id: FromPath[UUID],
         events: Events,
         access: CurrentMembership,
-        after: Annotated[
-            int,
-            QueryParameter(
-                ge=0, le=MAX_OFFSET, description="Start after this `sequence` when no `Last-Event-ID` is sent."
-            ),
-        ] = 0,
+        after: After = 0,
         last_event_id: Annotated[
             int | None,
             HeaderParameter(
