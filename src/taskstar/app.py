@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Server
 
 from taskstar.domain.listing import cursor_signing_key
+from taskstar.domain.passwords import use_memory_cost
 from taskstar.http.allow import allow_every_method
 from taskstar.http.auth import TOKEN_USES_STATE, jwt_auth
 from taskstar.http.docs import swagger_ui_assets, swagger_ui_plugin
@@ -62,6 +63,7 @@ def build_persistence(settings: Settings) -> PersistencePath:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    use_memory_cost(settings.password_hash_memory_kib)
     persistence = build_persistence(settings)
     auth = jwt_auth(settings.secret_key, settings.access_token_ttl_seconds)
     rate_limit = auth_rate_limit(settings.auth_rate_limit)

@@ -117,6 +117,7 @@ class Settings:
     sqlite_busy_timeout_seconds: float = 30.0
     event_retention_days: int = 30
     stream_heartbeat_seconds: float = 15.0
+    password_hash_memory_kib: int = 65_536
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,6 +149,9 @@ class Settings:
             ready_timeout_seconds=_number(env, "TASKSTAR_READY_TIMEOUT", float, 2.0, minimum=0.1),
             # Contract v1.1: events are kept at least 30 days unless this says otherwise.
             event_retention_days=_number(env, "TASKSTAR_EVENT_RETENTION_DAYS", int, 30, minimum=1, maximum=36_500),
+            password_hash_memory_kib=_number(
+                env, "TASKSTAR_PASSWORD_HASH_MEMORY", int, 65_536, minimum=1024, maximum=4_194_304
+            ),
             # The contract sends a comment line on an idle event stream at least every 15 s.
             stream_heartbeat_seconds=_number(env, "TASKSTAR_STREAM_HEARTBEAT", float, 15.0, minimum=0.5, maximum=15.0),
         )

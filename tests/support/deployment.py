@@ -26,4 +26,8 @@ def deployment_env(target: Target, database_url: str, data_dir: Path) -> dict[st
         # Tests register many users from one address; the limit itself has its own tests.
         "TASKSTAR_AUTH_RATE_LIMIT": "100000/minute",
         "TASKSTAR_LOG_LEVEL": "WARNING",
+        # argon2id with 1 MiB instead of 64: the suite registers thousands of users, and at the
+        # default cost hashing was a fifth of CI's CPU. Same algorithm, same checks; the default
+        # cost has its own test (tests/unit/test_passwords.py).
+        "TASKSTAR_PASSWORD_HASH_MEMORY": "1024",
     }

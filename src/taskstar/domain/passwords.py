@@ -6,11 +6,25 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+#: argon2-cffi's default memory cost, RFC 9106's second recommended profile (t=3, 64 MiB, p=4).
+DEFAULT_MEMORY_KIB = 65_536
+_DUMMY_PASSWORD = "taskstar-dummy-password-for-timing"
+
+_hasher = PasswordHasher(memory_cost=DEFAULT_MEMORY_KIB)
 
 # Verified against when the email is unknown, so that a login for a missing
 # account costs the same argon2 work as one with a wrong password.
-_DUMMY_HASH = _hasher.hash("taskstar-dummy-password-for-timing")
+_DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
+
+
+def use_memory_cost(memory_kib: int) -> None:
+    """Hash new passwords with ``memory_kib`` KiB of argon2id memory (``TASKSTAR_PASSWORD_HASH_MEMORY``;
+    the time cost and parallelism stay RFC 9106's). A stored hash names its own parameters, so every
+    existing password still verifies; the unknown-email dummy follows the new cost."""
+    global _hasher, _DUMMY_HASH
+    if memory_kib != _hasher.memory_cost:
+        _hasher = PasswordHasher(memory_cost=memory_kib)
+        _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
