@@ -2,13 +2,16 @@
 
 The revision is checked out in a detached git worktree in a temporary directory, with its own
 virtualenv (``uv sync --frozen --no-dev`` from its own lock), and served by its own ``taskstar``
-entry point. Both trees must have the same migrations head: one database per database kind is
-migrated and seeded once (by this tree) and serves both. For each database and persistence path,
-the revision's server and this tree's run side by side (each on its own port, pinned to core 0
-with the raw-driver floor), and each scenario is driven by wrk on core 1 in rounds of floor,
-baseline, current (the two swap places every other round), so drift on the machine falls on both
-sides alike. Writes ``bench/results/<stamp>/against.md`` and ``against.json`` and prints the
-table; the worktree and its virtualenv are removed afterwards, also after a failure.
+entry point. One database per database kind is migrated and seeded once (by this tree) and serves
+both, so both trees must have the same migrations head, or this tree may only add migrations to the
+revision's: then the revision migrates the empty database and starts first, and this tree migrates
+it forward and seeds it (the revision's requests never touch what the new migrations add). For
+each database and persistence path, the revision's server and this tree's run side by side (each
+on its own port, pinned to core 0 with the raw-driver floor), and each scenario is driven by wrk on
+core 1 in rounds of floor, baseline, current (the two swap places every other round), so drift on
+the machine falls on both sides alike. Writes ``bench/results/<stamp>/against.md`` and
+``against.json`` and prints the table; the worktree and its virtualenv are removed afterwards, also
+after a failure.
 """
 
 from __future__ import annotations
@@ -158,15 +161,51 @@ def migrations_head(tree: Tree, workdir: Path) -> set[str]:
     return heads
 
 
-def require_same_schema(baseline: Tree, current: Tree, workdir: Path) -> None:
-    """Fail, naming both, when the two trees' migrations heads differ: one seeded database cannot serve both."""
+MIGRATION_FOLDERS = ("src/taskstar/sqlalchemy/migrations/versions", "src/taskstar/piccolo/migrations")
+
+
+def _migrations(tree: Tree) -> set[str]:
+    return {f"{folder}/{file.name}" for folder in MIGRATION_FOLDERS for file in (tree.directory / folder).glob("*.py")}
+
+
+def baseline_is_behind(baseline: Tree, current: Tree, workdir: Path) -> bool:
+    """``False`` when both trees have the same migrations head; ``True`` when this tree only adds
+    migrations to the revision's (every one of its migration files is here too, unchanged in name),
+    so the revision can start on the database first and this tree migrate it forward after. Fails,
+    naming both heads, otherwise: one seeded database cannot serve both."""
     theirs, ours = migrations_head(baseline, workdir), migrations_head(current, workdir)
-    if theirs != ours:
-        sys.exit(
-            f"bench: the migrations differ: {baseline.describe()} is at head {', '.join(sorted(theirs))}, "
-            f"{current.describe()} at {', '.join(sorted(ours))}. One seeded database serves both sides, "
-            "so --against needs a revision with the same schema."
-        )
+    if theirs == ours:
+        return False
+    if _migrations(baseline) < _migrations(current):
+        print(f"bench: {current.describe()} adds migrations to {baseline.describe()} ({', '.join(sorted(theirs))} "
+              f"-> {', '.join(sorted(ours))}): the revision starts on its own schema, then this tree migrates "
+              "forward and seeds", flush=True)  # fmt: skip
+        return True
+    sys.exit(
+        f"bench: the migrations differ: {baseline.describe()} is at head {', '.join(sorted(theirs))}, "
+        f"{current.describe()} at {', '.join(sorted(ours))}, and this tree does not only add to them. One "
+        "seeded database serves both sides, so --against needs a revision with the same or an earlier schema."
+    )
+
+
+def started_behind(baseline: Tree, args: argparse.Namespace, directory: Path,
+                   servers: dict[str, Server]) -> Callable[[dict[str, dict[str, str]]], None]:  # fmt: skip
+    """A ``before_upgrade`` for :func:`bench.run.seeded_databases`: migrate the empty databases with the
+    revision's own ``taskstar database upgrade`` and start its server for each path (into ``servers``), so
+    that each passed its start-up schema check before this tree adds its migrations. Its requests never
+    touch what those add (the comparison is of what the revision's code does on its own schema)."""
+
+    def start(path_env: dict[str, dict[str, str]]) -> None:
+        for path in args.paths:
+            answer = _taskstar(baseline, path_env[path], "database", "upgrade", "--no-prompt")
+            if answer.returncode != 0:
+                sys.exit(f"bench: {baseline.describe()} could not migrate ({path}):\n{answer.stdout}{answer.stderr}")
+            server = start_taskstar(baseline.taskstar, path_env[path], directory / f"baseline-{path}.log",
+                                    baseline.directory)  # fmt: skip
+            servers[path] = server
+            server.wait("/health")
+
+    return start
 
 
 def schema_checker(baseline: Tree) -> Callable[[dict[str, str]], None]:
@@ -186,30 +225,41 @@ def schema_checker(baseline: Tree) -> Callable[[dict[str, str]], None]:
 
 
 def compare_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path,
-                     trees: dict[str, Tree]) -> list[Comparison]:  # fmt: skip
+                     trees: dict[str, Tree], behind: bool) -> list[Comparison]:  # fmt: skip
     """Seed one ``kind`` database and compare the trees (``{"baseline": ..., "current": ...}``) on each path in
     turn, with the floor running throughout: at most three servers' pools hold connections at once."""
     directory = workdir / kind
     comparisons: list[Comparison] = []
-    with seeded_databases(kind, args, directory, schema_checker(trees["baseline"])) as (env, path_env, seeded):
-        floor = start_floor(env, directory / "floor.log")
-        try:
-            floor.wait("/floor/statements")
-            for path in args.paths:
-                comparisons += compare_path(kind, path, path_env[path], seeded, floor, args, wrk, directory, trees)
-        finally:
-            floor.stop()
+    baselines: dict[str, Server] = {}  # started before seeding when the revision's schema is behind
+    check = None if behind else schema_checker(trees["baseline"])
+    start_baselines = started_behind(trees["baseline"], args, directory, baselines) if behind else None
+    try:
+        with seeded_databases(kind, args, directory, check, start_baselines) as (env, path_env, seeded):
+            floor = start_floor(env, directory / "floor.log")
+            try:
+                floor.wait("/floor/statements")
+                for path in args.paths:
+                    comparisons += compare_path(kind, path, path_env[path], seeded, floor, args, wrk, directory,
+                                                trees, baselines.pop(path, None))  # fmt: skip
+            finally:
+                floor.stop()
+    finally:
+        for server in baselines.values():
+            server.stop()
     return comparisons
 
 
 def compare_path(kind: str, path: str, env: dict[str, str], seeded: Seeded, floor: Server, args: argparse.Namespace,
-                 wrk: str, directory: Path, trees: dict[str, Tree]) -> list[Comparison]:  # fmt: skip
-    """Serve ``path`` from both trees, each on its own port, and drive every scenario against the floor and
-    both, interleaved; the two servers are stopped afterwards."""
-    servers: dict[str, Server] = {}
+                 wrk: str, directory: Path, trees: dict[str, Tree],
+                 baseline: Server | None = None) -> list[Comparison]:  # fmt: skip
+    """Serve ``path`` from both trees, each on its own port (the revision's ``baseline`` server when it was
+    started already), and drive every scenario against the floor and both, interleaved; the two servers
+    are stopped afterwards."""
+    servers: dict[str, Server] = {"baseline": baseline} if baseline else {}
     try:
         for side, tree in trees.items():
-            servers[side] = start_taskstar(tree.taskstar, env, directory / f"{side}-{path}.log", tree.directory)
+            if side not in servers:
+                servers[side] = start_taskstar(tree.taskstar, env, directory / f"{side}-{path}.log", tree.directory)
         for server in servers.values():
             server.wait("/health")
         # Each side logs in itself (a revision may issue tokens differently); the floor takes this tree's.
@@ -299,11 +349,11 @@ def main(args: argparse.Namespace, wrk: str) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a terminated run still removes its worktree
     current = this_tree()
     with checked_out(args.against) as baseline, tempfile.TemporaryDirectory(prefix="taskstar-bench-") as workdir:
-        require_same_schema(baseline, current, Path(workdir))
+        behind = baseline_is_behind(baseline, current, Path(workdir))
         trees = {"baseline": baseline, "current": current}
         comparisons: list[Comparison] = []
         for kind in args.databases.split(","):
-            comparisons += compare_database(kind.strip(), args, wrk, Path(workdir), trees)
+            comparisons += compare_database(kind.strip(), args, wrk, Path(workdir), trees, behind)
     out = ROOT / "bench" / "results" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True)
     print(report(comparisons, args, out, baseline, current))

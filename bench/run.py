@@ -259,12 +259,17 @@ def drop_database(name: str | None) -> None:
 
 @contextmanager
 def seeded_databases(
-    kind: str, args: argparse.Namespace, directory: Path, check_schema: Callable[[dict[str, str]], None] | None = None
+    kind: str,
+    args: argparse.Namespace,
+    directory: Path,
+    check_schema: Callable[[dict[str, str]], None] | None = None,
+    before_upgrade: Callable[[dict[str, dict[str, str]]], None] | None = None,
 ) -> Iterator[tuple[dict[str, str], dict[str, dict[str, str]], Seeded]]:
     """A fresh ``kind`` database under ``directory``, migrated and seeded with ``args.tasks`` tasks (and, for the
     Piccolo path, its own database with the same rows); dropped on exit. ``check_schema`` is called with each
-    schema's environment once migrated, before any row is written. Yields the floor's environment, each
-    path's, and the seeded ids."""
+    schema's environment once migrated, before any row is written; ``before_upgrade`` with each path's
+    environment while the databases are still empty, before this tree migrates them. Yields the floor's
+    environment, each path's, and the seeded ids."""
     directory.mkdir()
     url, pg_name = prepare_database(kind, directory)
     pg_names = [pg_name]
@@ -279,16 +284,19 @@ def seeded_databases(
         started = time.monotonic()
         data = generate(tasks=args.tasks)
         path_env = {path: {**env, "TASKSTAR_PERSISTENCE": path} for path in args.paths}
-        upgrade(env)
-        if check_schema and (sqlalchemy_paths := [path for path in args.paths if path != "piccolo"]):
-            check_schema(path_env[sqlalchemy_paths[0]])
-        asyncio.run(write_sqlalchemy(Settings.from_env(env), data))
         if "piccolo" in args.paths:
             # Piccolo has its own schema: its own database, seeded with the same rows (same ids).
             (directory / "piccolo").mkdir()
             piccolo_url, piccolo_pg_name = prepare_database(kind, directory / "piccolo")
             pg_names.append(piccolo_pg_name)
             path_env["piccolo"] |= {"TASKSTAR_DATABASE_URL": piccolo_url}
+        if before_upgrade:
+            before_upgrade(path_env)
+        upgrade(env)
+        if check_schema and (sqlalchemy_paths := [path for path in args.paths if path != "piccolo"]):
+            check_schema(path_env[sqlalchemy_paths[0]])
+        asyncio.run(write_sqlalchemy(Settings.from_env(env), data))
+        if "piccolo" in args.paths:
             upgrade(path_env["piccolo"])
             if check_schema:
                 check_schema(path_env["piccolo"])
