@@ -19,11 +19,14 @@ from tests.support.server import Server, connections_in_use
 from tests.support.streams import StreamReader
 
 FAST_HEARTBEAT = {"TASKSTAR_STREAM_HEARTBEAT": "1"}
+#: Two pooled connections: streams must not hold one while idle, or this server would stall.
+SMALL_POOL = {"TASKSTAR_DB_POOL_SIZE": "2", "TASKSTAR_DB_POOL_TIMEOUT": "2"}
 
 
 @pytest.fixture(scope="module")
 def live_server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path_factory.mktemp("live") / "server.log")
+    env = {**deployment.env, **FAST_HEARTBEAT, **SMALL_POOL}
+    server = Server(env, tmp_path_factory.mktemp("live") / "server.log")
     try:
         server.wait_until_healthy()
         yield server
@@ -246,28 +249,21 @@ def test_with_two_worker_processes_every_write_reaches_every_stream_within_a_sec
         server.stop()
 
 
-def test_open_streams_hold_no_database_connection_while_idle(deployment: Deployment, tmp_path: Path) -> None:
+def test_open_streams_hold_no_database_connection_while_idle(live_server: Server, client: Api) -> None:
     """Twenty streams on a pool of two connections: the pool stays free, other requests pass."""
-    settings = {**FAST_HEARTBEAT, "TASKSTAR_DB_POOL_SIZE": "2", "TASKSTAR_DB_POOL_TIMEOUT": "1"}
-    server = Server({**deployment.env, **settings}, tmp_path / "pool.log")
+    owner, helper = client.register("Owner"), client.register("Helper")
+    ws = owner.create_workspace()["id"]
+    owner.add_member(ws, helper, "viewer")
+    project = create_project(owner, ws)
+    readers = [stream(live_server, user, ws) for user in (owner, helper) for _ in range(10)]
     try:
-        server.wait_until_healthy()
-        with httpx.Client(base_url=server.url, timeout=30) as http:
-            owner, helper = Api(http).register("Owner"), Api(http).register("Helper")
-            ws = owner.create_workspace()["id"]
-            owner.add_member(ws, helper, "viewer")
-            project = create_project(owner, ws)
-            readers = [stream(server, user, ws) for user in (owner, helper) for _ in range(10)]
-            try:
-                time.sleep(1.5)  # past a heartbeat: every feed has re-read once
-                assert connections_in_use(server.url) == 0
-                for number in range(10):
-                    create_task(owner, project["id"], title=f"Busy {number}")
-                    assert owner.get(f"/api/workspaces/{ws}/projects").status_code == 200
-                for reader in readers:
-                    assert len(reader.wait_for(12)) == 12  # member.added, project.created, ten tasks
-            finally:
-                for reader in readers:
-                    reader.close()
+        time.sleep(1.5)  # past a heartbeat: every feed has re-read once
+        assert connections_in_use(live_server.url) == 0
+        for number in range(10):
+            create_task(owner, project["id"], title=f"Busy {number}")
+            assert owner.get(f"/api/workspaces/{ws}/projects").status_code == 200
+        for reader in readers:
+            assert len(reader.wait_for(12)) == 12  # member.added, project.created, ten tasks
     finally:
-        server.stop()
+        for reader in readers:
+            reader.close()

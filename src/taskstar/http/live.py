@@ -376,6 +376,9 @@ def wake_on_write(app: ASGIApp) -> ASGIApp:
                 return
         state = scope["app"].state
         state[LIVE_FEEDS_STATE].wake(target)
-        await state[WAKEUPS_STATE].publish(target)
+        try:
+            await state[WAKEUPS_STATE].publish(target)
+        except Exception as error:  # the response is sent: nothing may fail it now, nor its connection
+            logger.warning("could not wake the other workers' streams: %s", error)
 
     return middleware

@@ -61,6 +61,7 @@ class PostgresWakeups(Wakeups):
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
         self._connection: asyncpg.Connection | None = None
+        self._sending = anyio.Lock()
 
     async def publish(self, workspace_id: UUID | None) -> None:
         connection = self._connection
@@ -68,8 +69,10 @@ class PostgresWakeups(Wakeups):
             return  # the listener is reconnecting; the others catch up at their next heartbeat
         payload = EVERY_WORKSPACE if workspace_id is None else str(workspace_id)
         try:
-            await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # One operation at a time on an asyncpg connection: concurrent writers take turns.
+            async with self._sending:
+                await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
+        except Exception as error:  # a lost wake-up only delays streams until their next heartbeat
             logger.warning("could not notify the other workers: %s", error)
 
     @asynccontextmanager

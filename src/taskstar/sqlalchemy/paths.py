@@ -146,8 +146,15 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
 
     @asynccontextmanager
     async def open_events(self) -> AsyncIterator[EventsPort]:
-        async with self.config.get_session() as session:
+        unit_of_work = self.config.get_session()
+        session = await unit_of_work.__aenter__()
+        try:
             yield events.EventService(session)
+        finally:
+            # Even when the stream it serves is cancelled: a session left unclosed keeps its
+            # connection (and, on SQLite, its transaction's lock).
+            with anyio.CancelScope(shield=True):
+                await unit_of_work.__aexit__(None, None, None)
 
     async def prune_events(self, cutoff: datetime) -> int:
         async with self.open_events() as feed:
@@ -225,7 +232,10 @@ class SQLAlchemySyncPath(_SQLAlchemyPath):
         try:
             yield Threaded(sync_events.EventService(session))  # Threaded awaits each call
         finally:
-            await anyio.to_thread.run_sync(unit_of_work.__exit__, None, None, None)  # the pool check-in talks to it
+            # Shielded, as above: on SQLite an unclosed sync session held BEGIN IMMEDIATE's write
+            # lock for good, and every later write met "database is locked".
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(unit_of_work.__exit__, None, None, None)
 
     async def prune_events(self, cutoff: datetime) -> int:
         async with self.open_events() as feed:
