@@ -177,9 +177,6 @@ class LiveFeeds:
             if feed is not None:
                 feed.wake()
 
-    def open_stream_count(self) -> int:
-        return sum(self._streams_per_user.values())
-
     def open_stream(
         self,
         workspace_id: UUID,

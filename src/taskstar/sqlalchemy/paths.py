@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -113,6 +113,13 @@ class _SQLAlchemyPath:
         """The request's own session (created on first use, closed by the plugin)."""
         return self.config.provide_session(connection.app.state, connection.scope)
 
+    def open_events(self) -> AbstractAsyncContextManager[EventsPort]:
+        raise NotImplementedError  # each path opens its own kind of session
+
+    async def prune_events(self, cutoff: datetime) -> int:
+        async with self.open_events() as feed:
+            return await feed.prune(cutoff)
+
     def connections_in_use(self) -> int:
         return int(getattr(self.config.get_engine().pool, "checkedout", lambda: 0)())
 
@@ -155,10 +162,6 @@ class SQLAlchemyAsyncPath(_SQLAlchemyPath):
             # connection (and, on SQLite, its transaction's lock).
             with anyio.CancelScope(shield=True):
                 await unit_of_work.__aexit__(None, None, None)
-
-    async def prune_events(self, cutoff: datetime) -> int:
-        async with self.open_events() as feed:
-            return await feed.prune(cutoff)
 
     async def ping(self) -> None:
         async with self.config.get_engine().connect() as connection:
@@ -236,10 +239,6 @@ class SQLAlchemySyncPath(_SQLAlchemyPath):
             # lock for good, and every later write met "database is locked".
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(unit_of_work.__exit__, None, None, None)
-
-    async def prune_events(self, cutoff: datetime) -> int:
-        async with self.open_events() as feed:
-            return await feed.prune(cutoff)
 
     async def ping(self) -> None:
         def select_one() -> None:
