@@ -13,8 +13,10 @@ _DUMMY_PASSWORD = "taskstar-dummy-password-for-timing"
 _hasher = PasswordHasher(memory_cost=DEFAULT_MEMORY_KIB)
 
 # Verified against when the email is unknown, so that a login for a missing
-# account costs the same argon2 work as one with a wrong password.
-_DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
+# account costs the same argon2 work as one with a wrong password. Made when the
+# app sets the cost (``use_memory_cost``), not at import: every process imports
+# this module (each CLI command too), and a hash at the default cost is ~0.15 s of CPU.
+_DUMMY_HASH: str | None = None
 
 
 def use_memory_cost(memory_kib: int) -> None:
@@ -24,7 +26,15 @@ def use_memory_cost(memory_kib: int) -> None:
     global _hasher, _DUMMY_HASH
     if memory_kib != _hasher.memory_cost:
         _hasher = PasswordHasher(memory_cost=memory_kib)
+        _DUMMY_HASH = None
+    _dummy_hash()  # now, so that no login pays for making it
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
         _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -34,7 +44,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; with ``password_hash=None`` burns the same time and fails."""
     try:
-        ok = _hasher.verify(password_hash or _DUMMY_HASH, password)
+        ok = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return ok and password_hash is not None
