@@ -6,17 +6,22 @@ default), so that a test sees it and a stream that should end does so within sec
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+import redis
 
 from tests.support.api import Api, assert_problem, create_project, create_task
 from tests.support.deployment import Deployment
+from tests.support.faults import database_of_its_own
 from tests.support.server import Server, connections_in_use
 from tests.support.streams import StreamReader
+from tests.support.targets import REDIS_URL
 
 FAST_HEARTBEAT = {"TASKSTAR_STREAM_HEARTBEAT": "1"}
 #: Two pooled connections: streams must not hold one while idle, or this server would stall.
@@ -179,6 +184,100 @@ def test_a_write_in_one_process_reaches_a_stream_held_by_another_within_a_second
             reader.close()
     finally:
         other.stop()
+
+
+def test_with_redis_set_wake_ups_and_the_stream_cap_span_processes(deployment: Deployment, tmp_path: Path) -> None:
+    """``TASKSTAR_REDIS_URL`` set: wake-ups go through Redis pub/sub instead of the database, and
+    the 10 streams per user are counted across processes. The stream that shows the wake-up is
+    held by a server at the default 15 s heartbeat, so only a wake-up brings it an event within a
+    second. A database of their own, so that no other test's server is listening on it."""
+    with database_of_its_own(deployment, tmp_path) as own:
+        env = {**own.env, "TASKSTAR_REDIS_URL": REDIS_URL}
+        quiet = Server(env, tmp_path / "quiet.log")  # heartbeat 15 s: its leases last 45 s
+        brisk = Server({**env, **FAST_HEARTBEAT}, tmp_path / "brisk.log")  # 1 s: its leases last 3 s
+        subscriber = redis.Redis.from_url(REDIS_URL).pubsub(ignore_subscribe_messages=True)
+        subscriber.subscribe("taskstar_events")
+        readers: list[StreamReader] = []
+        try:
+            quiet.wait_until_healthy()
+            brisk.wait_until_healthy()
+            with httpx.Client(base_url=brisk.url, timeout=30) as http:
+                owner = Api(http).register("Owner")
+                ws = owner.create_workspace()["id"]
+                project = create_project(owner, ws)
+
+                readers.append(stream(quiet, owner, ws))
+                readers[0].wait_for(1)
+                committed_at = time.monotonic()
+                create_task(owner, project["id"], title="Through Redis")  # through the brisk server
+                arrived = readers[0].wait_for(2, timeout=3)
+                assert len(arrived) == 2 and arrived[-1].at - committed_at < 1.0, "the wake-up crossed"
+                assert ws.encode() in drain(subscriber), "it went through Redis"
+                if own.target.database == "postgresql":
+                    assert listening_sessions(own) == 0, "no LISTEN connection beside Redis"
+
+                readers += [stream(brisk, owner, ws) for _ in range(9)]
+                assert [reader.status for reader in readers] == [200] * 10
+                assert one_more(quiet, owner, ws) == 429
+                assert one_more(brisk, owner, ws) == 429
+                readers.pop().close()  # one of the brisk server's: its place is free on the quiet one
+                assert opens_within(5, lambda: stream(quiet, owner, ws), readers), "a place given back"
+
+                brisk.process.kill()  # SIGKILL: its 8 leases are never released, they lapse
+                brisk.process.wait(10)
+                assert one_more(quiet, owner, ws) == 429, "a killed worker's leases outlive it a while"
+                assert opens_within(10, lambda: stream(quiet, owner, ws), readers), "they lapsed"
+        finally:
+            quiet.stop()
+            brisk.stop()
+            for reader in readers:
+                reader.close()
+            subscriber.close()
+
+
+def one_more(server: Server, user: Api, workspace_id: str) -> int | None:
+    """The status of one more stream, closed at once."""
+    reader = stream(server, user, workspace_id)
+    reader.close()
+    return reader.status
+
+
+def opens_within(seconds: float, open_stream: Callable[[], StreamReader], readers: list[StreamReader]) -> bool:
+    """Whether ``open_stream`` answers 200 within ``seconds`` (the open stream joins ``readers``)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        reader = open_stream()
+        if reader.status == 200:
+            readers.append(reader)
+            return True
+        reader.close()
+        time.sleep(0.2)
+    return False
+
+
+def drain(subscriber: redis.client.PubSub, seconds: float = 0.5) -> list[bytes]:
+    """The messages the subscriber received so far, and for ``seconds`` more. (``get_message``
+    answers ``None`` for each subscription's confirmation too, so ``None`` does not mean "no more".)"""
+    payloads = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (message := subscriber.get_message(timeout=0.1)) is not None:
+            payloads.append(message["data"])
+    return payloads
+
+
+def listening_sessions(deployment: Deployment) -> int:
+    """The sessions on the target's PostgreSQL database whose last statement was a ``LISTEN``."""
+
+    async def count() -> int:
+        connection = await asyncpg.connect(deployment.env["TASKSTAR_DATABASE_URL"])
+        try:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+            return int(await connection.fetchval(query))
+        finally:
+            await connection.close()
+
+    return asyncio.run(count())
 
 
 def test_a_client_resumes_with_last_event_id_after_the_server_is_killed_and_restarted(

@@ -3,6 +3,7 @@ their outcome; the 11th is a 429 with Retry-After. With Redis the count holds ac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +14,16 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from taskstar.app import create_app
+from taskstar.http.wakeups import RECONNECT_SECONDS
 from taskstar.settings import Settings
 from tests.support.api import assert_problem
 from tests.support.deployment import Deployment
 from tests.support.reliability import Figures, record
 from tests.support.server import Server, free_port
+from tests.support.targets import REDIS_URL
 from tests.support.traffic import count_codes, describe
 
 pytestmark = pytest.mark.security
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def client_for(deployment: Deployment, **overrides: str) -> TestClient[Litestar]:
@@ -107,6 +108,8 @@ def test_with_redis_gone_logins_are_503_and_ready_says_why(deployment: Deploymen
             refused = client.post("/api/auth/login", json={"email": "x@example.com", "password": "wrong-password"})
             ready = client.get("/ready")
         logged = server.log_lines("rate-limit store (Redis) unavailable (503)", at_least=1)
+        time.sleep(2 * RECONNECT_SECONDS)  # the live updates' subscriber retries meanwhile
+        lost = server.log_lines("live updates lost Redis", at_least=2, timeout=0)
     finally:
         server.stop()
     assert_problem(refused, 503)
@@ -116,3 +119,4 @@ def test_with_redis_gone_logins_are_503_and_ready_says_why(deployment: Deploymen
         "detail": "the rate-limit store (Redis) does not answer",
     }
     assert len(logged) == 1 and "WARNING" in logged[0] and "ConnectionError" in logged[0], logged
+    assert len(lost) == 1 and "WARNING" in lost[0], lost  # once per outage, not once per retry

@@ -17,6 +17,8 @@ import asyncpg
 PERSISTENCE_PATHS = ("sqlalchemy-async", "sqlalchemy-split", "sqlalchemy-sync", "piccolo")
 DATABASES = ("sqlite", "postgresql")
 POSTGRES_ADMIN_URL = os.environ.get("TASKSTAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: The Redis of the tests that run Taskstar with ``TASKSTAR_REDIS_URL`` (rate limits, wake-ups).
+REDIS_URL = os.environ.get("TASKSTAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @dataclass(frozen=True)

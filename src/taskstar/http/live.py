@@ -23,8 +23,8 @@ import logging
 import signal
 import sys
 import threading
+import time
 import weakref
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -40,14 +40,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from taskstar.contract import EventRead
 from taskstar.domain.events import EventKind
+from taskstar.http.stream_leases import Lease, StreamLeases
 from taskstar.ports import EventsPort
 
 logger = logging.getLogger("taskstar.live")
 
 #: Events read per round trip, by a feed or by a stream catching up.
 READ_BATCH = 100
-#: The contract's cap on open streams per user.
-MAX_STREAMS_PER_USER = 10
 
 
 @dataclass(eq=False)
@@ -151,7 +150,8 @@ def _up_to_removal(batch: list[EventRead], user_id: UUID) -> list[EventRead]:
 
 
 class TooManyStreams(Exception):
-    """The user holds ``MAX_STREAMS_PER_USER`` open streams in this process already."""
+    """The user holds ``MAX_STREAMS_PER_USER`` open streams already (in this process, or in every
+    process sharing the Redis: :mod:`taskstar.http.stream_leases`)."""
 
 
 class ShuttingDown(Exception):
@@ -162,12 +162,15 @@ class LiveFeeds:
     """Every open event stream of this process, by workspace; woken by :meth:`wake`."""
 
     def __init__(
-        self, open_events: Callable[[], AbstractAsyncContextManager[EventsPort]], heartbeat_seconds: float
+        self,
+        open_events: Callable[[], AbstractAsyncContextManager[EventsPort]],
+        heartbeat_seconds: float,
+        leases: StreamLeases | None = None,
     ) -> None:
         self._open_events = open_events
         self.heartbeat_seconds = heartbeat_seconds
+        self._leases = leases or StreamLeases()
         self._feeds: dict[UUID, _WorkspaceFeed] = {}
-        self._streams_per_user: Counter[UUID] = Counter()
         self._ending = False
 
     def wake(self, workspace_id: UUID | None = None) -> None:
@@ -177,7 +180,7 @@ class LiveFeeds:
             if feed is not None:
                 feed.wake()
 
-    def open_stream(
+    async def open_stream(
         self,
         workspace_id: UUID,
         *,
@@ -188,37 +191,35 @@ class LiveFeeds:
     ) -> AsyncIterator[ServerSentEventMessage]:
         """The stream's SSE messages: every event after ``after``, then each new one as it commits,
         a comment line at every heartbeat; it ends when the caller loses access or its token
-        expires. :class:`TooManyStreams` when the user holds ``MAX_STREAMS_PER_USER`` already."""
+        expires. :class:`TooManyStreams` when the user holds ``MAX_STREAMS_PER_USER`` already,
+        :class:`ShuttingDown` when the server is stopping."""
         if self._ending:
             raise ShuttingDown
-        if self._streams_per_user[user_id] >= MAX_STREAMS_PER_USER:
+        lease = await self._leases.acquire(user_id)
+        if lease is None:
             raise TooManyStreams
-        self._streams_per_user[user_id] += 1
-        released = False
-
-        def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                self._streams_per_user[user_id] -= 1
-                if self._streams_per_user[user_id] <= 0:
-                    del self._streams_per_user[user_id]
-
         stream = _Stream(user_id=user_id, token_id=token_id, expires_at=expires_at, last=after)
-        messages = self._stream_messages(workspace_id, stream, release)
-        weakref.finalize(messages, release)  # a response that never started its body gives the place back too
+        messages = self._stream_messages(workspace_id, stream, lease)
+        # A response that never started its body gives the place back too.
+        weakref.finalize(messages, lease.release_soon)
         return messages
 
     async def _stream_messages(
-        self, workspace_id: UUID, stream: _Stream, release: Callable[[], None]
+        self, workspace_id: UUID, stream: _Stream, lease: Lease
     ) -> AsyncIterator[ServerSentEventMessage]:
         feed = self._join(workspace_id, stream)
+        renewed_at = time.monotonic()
         try:
             async for message in self._messages(feed, stream):
                 yield message
+                # A keep-alive goes out at least once per heartbeat, so this renews at that pace.
+                if time.monotonic() - renewed_at >= self.heartbeat_seconds:
+                    renewed_at = time.monotonic()
+                    await lease.renew()
         finally:
-            release()
             self._leave(feed, stream)
+            with anyio.CancelScope(shield=True):  # a client that left cancels the stream: release anyway
+                await lease.release()
 
     async def _messages(self, feed: _WorkspaceFeed, stream: _Stream) -> AsyncIterator[ServerSentEventMessage]:
         caught_up = False
@@ -299,6 +300,7 @@ class LiveFeeds:
         for feed in list(self._feeds.values()):
             await feed.stop()
         self._feeds.clear()
+        await self._leases.aclose()
 
 
 def _message(event: EventRead) -> ServerSentEventMessage:

@@ -1,4 +1,4 @@
-"""Telling every worker process that a workspace may have new events, through the database.
+"""Telling every worker process that a workspace may have new events, through the database or Redis.
 
 Several ``taskstar run`` workers (or hosts) serve one database; a write committed by one must
 reach the live streams held by the others within a second. The wake-up travels through the
@@ -10,6 +10,13 @@ database the processes already share, never through a bus of our own:
 - SQLite: every process opens the same file, and ``PRAGMA data_version`` changes whenever another
   connection commits to it. Each process polls it (a read of the file header, no lock) every
   ``SQLITE_POLL_SECONDS`` and, on a change, wakes all its streams' feeds.
+
+- Redis, when ``TASKSTAR_REDIS_URL`` is set, on either database: ``PUBLISH``/``SUBSCRIBE`` on the
+  same channel name and payloads. It takes the place of the two above: no connection held outside
+  the PostgreSQL pool (which a PgBouncer in transaction mode could not carry, since ``LISTEN``
+  needs a session), and no 100 ms poll. Redis pub/sub ignores the database index, so deployments
+  sharing a Redis wake each other's processes: they then read their own events and find nothing
+  new, which costs a read, never a wrong answer.
 
 A wake-up carries no data: the ``event`` table is the truth, so a lost notification (a dropped
 listener connection, a crash between commit and notify) only delays a stream until its next
@@ -28,6 +35,8 @@ from uuid import UUID
 
 import anyio
 import asyncpg
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from taskstar.http.background import in_background
 from taskstar.settings import Settings
@@ -38,7 +47,9 @@ CHANNEL = "taskstar_events"
 EVERY_WORKSPACE = "*"
 #: How often each process looks at a shared SQLite file's ``data_version``.
 SQLITE_POLL_SECONDS = 0.1
-#: Seconds between attempts to re-open a lost PostgreSQL listener connection.
+#: Seconds to connect to Redis or, for a publish, wait for its answer.
+REDIS_TIMEOUT_SECONDS = 2.0
+#: Seconds between attempts to re-open a lost listener connection (PostgreSQL or Redis).
 RECONNECT_SECONDS = 1.0
 
 Wake = Callable[[UUID | None], None]
@@ -87,17 +98,37 @@ class PostgresWakeups(Wakeups):
         def on_notification(_connection: Any, _pid: int, _channel: str, payload: object) -> None:
             wake(None if payload == EVERY_WORKSPACE else _workspace(str(payload)))
 
+        outage = _Outage("PostgreSQL")
         while True:
             try:
                 lost = anyio.Event()
                 self._connection = await asyncpg.connect(self._dsn, timeout=5)
                 self._connection.add_termination_listener(functools.partial(_set_on_termination, lost))
                 await self._connection.add_listener(CHANNEL, on_notification)
+                outage.ended()
                 wake(None)  # notifications sent while the connection was down are lost: re-read all
                 await lost.wait()
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                logger.warning("the live updates listener lost PostgreSQL: %s", error)
+                outage.failed(error)
             await anyio.sleep(RECONNECT_SECONDS)
+
+
+class _Outage:
+    """Logs a lost listener once per outage, not at every attempt to reconnect (once a second)."""
+
+    def __init__(self, carrier: str) -> None:
+        self._carrier = carrier
+        self._ongoing = False
+
+    def failed(self, error: BaseException) -> None:
+        if not self._ongoing:
+            self._ongoing = True
+            logger.warning("live updates lost %s: %s (retrying every %g s)", self._carrier, error, RECONNECT_SECONDS)
+
+    def ended(self) -> None:
+        if self._ongoing:
+            self._ongoing = False
+            logger.info("live updates reach %s again", self._carrier)
 
 
 def _set_on_termination(lost: anyio.Event, _connection: Any) -> None:
@@ -141,8 +172,60 @@ def _data_version(connection: sqlite3.Connection) -> int:
     return value
 
 
+class RedisWakeups(Wakeups):
+    """``PUBLISH``/``SUBSCRIBE`` on the channel ``taskstar_events`` of the Redis at ``url``: one
+    connection of this process's own subscribes, a small pool publishes."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        # A publish must never hold up the request that triggered it for long.
+        self._publisher = Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
+
+    async def publish(self, workspace_id: UUID | None) -> None:
+        payload = EVERY_WORKSPACE if workspace_id is None else str(workspace_id)
+        try:
+            await self._publisher.publish(CHANNEL, payload)
+        except (RedisError, OSError) as error:  # a lost wake-up only delays streams until their next heartbeat
+            logger.warning("could not wake the other workers through Redis: %s", error)
+
+    @asynccontextmanager
+    async def running(self, wake: Wake) -> AsyncIterator[None]:
+        try:
+            async with in_background(functools.partial(self._subscribe, wake)):
+                yield
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._publisher.aclose()
+
+    async def _subscribe(self, wake: Wake) -> None:
+        outage = _Outage("Redis")
+        while True:
+            # No socket timeout: the subscriber waits for messages as long as none come; a Redis
+            # that goes away closes the socket, which ends the wait with an error.
+            subscriber = Redis.from_url(self._url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+            pubsub = subscriber.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                outage.ended()
+                wake(None)  # wake-ups published while unsubscribed are lost: re-read all
+                async for message in pubsub.listen():
+                    wake(_workspace(message["data"].decode(errors="replace")))
+            except (RedisError, OSError) as error:
+                outage.failed(error)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await pubsub.aclose()
+                    await subscriber.aclose()
+            await anyio.sleep(RECONNECT_SECONDS)
+
+
 def wakeups_for(settings: Settings) -> Wakeups:
-    """PostgreSQL's channel or the SQLite file's version, whichever database serves the app."""
+    """Redis when ``TASKSTAR_REDIS_URL`` is set; otherwise PostgreSQL's channel or the SQLite
+    file's version, whichever database serves the app."""
+    if settings.redis_url is not None:
+        return RedisWakeups(settings.redis_url)
     if settings.is_sqlite:
         return SQLiteWakeups(str(settings.database.sqlite_path))
     return PostgresWakeups(settings.database.url)

@@ -19,6 +19,7 @@ from taskstar.http.openapi import problems
 from taskstar.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from taskstar.http.problems import problem
 from taskstar.http.routes.dependencies import Events
+from taskstar.http.stream_leases import MAX_STREAMS_PER_USER
 
 #: A position in the feed: events with a greater ``sequence`` come next.
 After = Annotated[
@@ -92,7 +93,7 @@ class EventController(Controller):
         feeds: LiveFeeds = request.app.state[LIVE_FEEDS_STATE]
         token = request.auth if isinstance(request.auth, TokenLimits) else None
         try:
-            messages = feeds.open_stream(
+            messages = await feeds.open_stream(
                 workspace_id,
                 user_id=access.user_id,
                 token_id=token.token_id if token else None,
@@ -100,7 +101,7 @@ class EventController(Controller):
                 after=start,
             )
         except TooManyStreams:
-            detail = "You hold 10 open event streams already; close one first"
+            detail = f"You hold {MAX_STREAMS_PER_USER} open event streams already; close one first"
             raise problem(429, detail, headers={"Retry-After": "5"}) from None
         except ShuttingDown:
             raise problem(503, "The server is stopping; reconnect", headers={"Retry-After": "1"}) from None

@@ -1,0 +1,169 @@
+"""The contract's cap on open event streams per user (10), counted in this process or in Redis.
+
+Without ``TASKSTAR_REDIS_URL`` each worker process counts the streams it holds, so with
+``-W 2`` a user may hold 10 in each. With it, the count is shared by every process and host
+using that Redis: each open stream holds a *lease*, a member of the sorted set
+``taskstar:streams:<user id>`` scored by its expiry (Redis's own clock, so hosts' clocks do not
+matter). A stream renews its lease while it runs and removes it when it ends; a lease whose
+process died (``kill -9``, a lost host) expires after :func:`lease_seconds`, and only then gives
+its place back. While Redis does not answer, a stream is counted in its process only (logged):
+live updates keep working, the cap is looser for that time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("taskstar.live")
+
+#: The contract's cap on open streams per user.
+MAX_STREAMS_PER_USER = 10
+#: Seconds to connect to Redis or wait for its answer.
+REDIS_TIMEOUT_SECONDS = 2.0
+
+
+def lease_seconds(heartbeat_seconds: float) -> float:
+    """How long a lease lasts unrenewed: three heartbeats, the interval at which a stream renews it."""
+    return 3 * heartbeat_seconds
+
+
+class Lease:
+    """One open stream's place in its user's count."""
+
+    async def renew(self) -> None:
+        """Keep the place for another :func:`lease_seconds` (a no-op where nothing expires)."""
+
+    async def release(self) -> None:
+        """Give the place back (the stream ended)."""
+        self.release_soon()
+
+    def release_soon(self) -> None:
+        """Give the place back without waiting, from code that cannot await (a finalizer)."""
+
+
+class StreamLeases:
+    """Hands out at most :data:`MAX_STREAMS_PER_USER` leases per user, in this process."""
+
+    def __init__(self) -> None:
+        self._held: Counter[UUID] = Counter()
+
+    async def acquire(self, user_id: UUID) -> Lease | None:
+        """A lease for one more of ``user_id``'s streams, or ``None`` when the user holds the cap."""
+        return self.acquire_here(user_id)
+
+    def acquire_here(self, user_id: UUID) -> Lease | None:
+        if self._held[user_id] >= MAX_STREAMS_PER_USER:
+            return None
+        self._held[user_id] += 1
+        return _LocalLease(self._held, user_id)
+
+    async def aclose(self) -> None:
+        """Let go of any connection the leases use."""
+
+
+class _LocalLease(Lease):
+    def __init__(self, held: Counter[UUID], user_id: UUID) -> None:
+        self._held = held
+        self._user_id = user_id
+        self._released = False
+
+    def release_soon(self) -> None:
+        if not self._released:
+            self._released = True
+            self._held[self._user_id] -= 1
+            if self._held[self._user_id] <= 0:
+                del self._held[self._user_id]
+
+
+# KEYS[1]: the user's lease set. ARGV: lease id, lease milliseconds, the cap.
+# Expired leases are dropped first; the set itself expires with its newest lease.
+_ACQUIRE = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now_ms + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+# KEYS[1]: the user's lease set. ARGV: lease id, lease milliseconds. 0 when the lease is gone.
+_RENEW = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local renewed = redis.call('ZADD', KEYS[1], 'XX', 'CH', now_ms + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return renewed
+"""
+
+
+class RedisStreamLeases(StreamLeases):
+    """The cap counted in Redis at ``url``, across every process and host that uses it."""
+
+    def __init__(self, url: str, heartbeat_seconds: float) -> None:
+        super().__init__()
+        self._redis = Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        self._lease_ms = int(lease_seconds(heartbeat_seconds) * 1000)
+        self._acquire = self._redis.register_script(_ACQUIRE)
+        self._renew = self._redis.register_script(_RENEW)
+
+    async def acquire(self, user_id: UUID) -> Lease | None:
+        key, lease_id = f"taskstar:streams:{user_id}", uuid.uuid4().hex
+        try:
+            granted = await self._acquire(keys=[key], args=[lease_id, self._lease_ms, MAX_STREAMS_PER_USER])
+        except (RedisError, OSError) as error:
+            logger.warning("counting this stream in its process only, Redis did not answer: %s", error)
+            return self.acquire_here(user_id)
+        return _RedisLease(self, key, lease_id) if granted else None
+
+    async def renew_lease(self, key: str, lease_id: str) -> None:
+        try:
+            await self._renew(keys=[key], args=[lease_id, self._lease_ms])
+        except (RedisError, OSError) as error:  # the lease may lapse: the cap is looser, never tighter
+            logger.warning("could not renew a stream's lease in Redis: %s", error)
+
+    async def release_lease(self, key: str, lease_id: str) -> None:
+        try:
+            await self._redis.zrem(key, lease_id)
+        except (RedisError, OSError) as error:  # it lapses by itself
+            logger.warning("could not release a stream's lease in Redis: %s", error)
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+class _RedisLease(Lease):
+    def __init__(self, leases: RedisStreamLeases, key: str, lease_id: str) -> None:
+        self._leases = leases
+        self._key = key
+        self._lease_id = lease_id
+        self._released = False
+
+    async def renew(self) -> None:
+        if not self._released:
+            await self._leases.renew_lease(self._key, self._lease_id)
+
+    async def release(self) -> None:
+        if not self._released:
+            self._released = True
+            await self._leases.release_lease(self._key, self._lease_id)
+
+    def release_soon(self) -> None:
+        # Nothing can be awaited here: the lease lapses by itself within lease_seconds.
+        self._released = True
+
+
+def stream_leases_for(redis_url: str | None, heartbeat_seconds: float) -> StreamLeases:
+    """Leases in Redis when ``TASKSTAR_REDIS_URL`` is set, otherwise counted in this process."""
+    if redis_url is None:
+        return StreamLeases()
+    return RedisStreamLeases(redis_url, heartbeat_seconds)
