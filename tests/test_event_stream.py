@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -20,7 +21,7 @@ from tests.support.api import Api, assert_problem, create_project, create_task
 from tests.support.deployment import Deployment
 from tests.support.faults import database_of_its_own
 from tests.support.server import Server, connections_in_use
-from tests.support.streams import StreamReader
+from tests.support.streams import StreamReader, close_all
 from tests.support.targets import REDIS_URL
 
 FAST_HEARTBEAT = {"TASKSTAR_STREAM_HEARTBEAT": "1"}
@@ -349,17 +350,22 @@ def test_with_two_worker_processes_every_write_reaches_every_stream_within_a_sec
 
 
 def test_open_streams_hold_no_database_connection_while_idle(live_server: Server, client: Api) -> None:
-    """Twenty streams on a pool of two connections: the pool stays free, other requests pass."""
-    owner, helper = client.register("Owner"), client.register("Helper")
+    """200 streams (20 users x 10) on a pool of two connections: the pool stays free, other
+    requests pass. (The issue asks for 200 on a pool of 20; two is the harder case.)"""
+    owner = client.register("Owner")
     ws = owner.create_workspace()["id"]
-    owner.add_member(ws, helper, "viewer")
+    viewers = [client.register(f"Viewer{number}") for number in range(19)]
+    for viewer in viewers:
+        owner.add_member(ws, viewer, "viewer")
     project = create_project(owner, ws)
-    readers = [stream(live_server, user, ws) for user in (owner, helper) for _ in range(10)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        readers = list(pool.map(lambda user: stream(live_server, user, ws), [owner, *viewers] * 10))
     try:
+        assert [reader.status for reader in readers] == [200] * 200
         time.sleep(1.5)  # past a heartbeat: every feed has re-read once
         # The workspace's one reader re-reads once per heartbeat, for a few milliseconds (longer
         # on a loaded machine: a single sample in a CI run once caught it), so the gauge is
-        # sampled over two heartbeats: 20 held connections would keep it at 2, the pool's size.
+        # sampled over two heartbeats: held connections would keep it at 2, the pool's size.
         samples = []
         for _ in range(20):
             samples.append(connections_in_use(live_server.url))
@@ -368,8 +374,7 @@ def test_open_streams_hold_no_database_connection_while_idle(live_server: Server
         for number in range(10):
             create_task(owner, project["id"], title=f"Busy {number}")
             assert owner.get(f"/api/workspaces/{ws}/projects").status_code == 200
-        for reader in readers:
-            assert len(reader.wait_for(12)) == 12  # member.added, project.created, ten tasks
+        for reader in readers:  # 19 member.added, project.created, ten tasks
+            assert len(reader.wait_for(30)) == 30
     finally:
-        for reader in readers:
-            reader.close()
+        close_all(readers)

@@ -104,3 +104,11 @@ class StreamReader:
         self._stop.set()
         self._thread.join(timeout=5)
         self._client.close()
+
+
+def close_all(readers: list[StreamReader]) -> None:
+    """Close many streams in about one heartbeat, not one heartbeat each."""
+    for reader in readers:
+        reader._stop.set()
+    for reader in readers:
+        reader.close()
