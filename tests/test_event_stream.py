@@ -17,12 +17,14 @@ import httpx
 import pytest
 import redis
 
+from taskstar.http.wakeups import RECONNECT_SECONDS
 from tests.support.api import Api, assert_problem, create_project, create_task
-from tests.support.deployment import Deployment
+from tests.support.deployment import Deployment, deployment_env
 from tests.support.faults import database_of_its_own
-from tests.support.server import Server, connections_in_use
+from tests.support.proxy import SilenceableProxy
+from tests.support.server import Server, connections_in_use, taskstar
 from tests.support.streams import StreamReader, close_all
-from tests.support.targets import REDIS_URL
+from tests.support.targets import REDIS_URL, Target
 
 FAST_HEARTBEAT = {"TASKSTAR_STREAM_HEARTBEAT": "1"}
 #: Two pooled connections: streams must not hold one while idle, or this server would stall.
@@ -157,7 +159,10 @@ def test_the_eleventh_stream_of_a_user_is_a_429_and_strangers_get_404(live_serve
     assert_problem(client.get(f"/api/workspaces/{ws}/events/stream"), 401)
     assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "x"}), 400)
     # Past the newest number: never handed out, so a stream there would wait while events go by.
-    assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "99"}), 400)
+    past = assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", headers={"Last-Event-ID": "99"}), 400)
+    assert [error["field"] for error in past["errors"]] == ["last_event_id"]  # what was sent, as when malformed
+    past = assert_problem(owner.get(f"/api/workspaces/{ws}/events/stream", params={"after": 99}), 400)
+    assert [error["field"] for error in past["errors"]] == ["after"]
 
 
 def test_a_write_in_one_process_reaches_a_stream_held_by_another_within_a_second(
@@ -234,6 +239,50 @@ def test_with_redis_set_wake_ups_and_the_stream_cap_span_processes(deployment: D
             for reader in readers:
                 reader.close()
             subscriber.close()
+
+
+def test_a_redis_connection_gone_silent_is_replaced(tmp_path: Path) -> None:
+    """A Redis host that crashes closes no socket: the subscriber must notice the silence itself
+    (a PING after a heartbeat of quiet, none answered within two) and subscribe anew. The holder
+    reaches Redis through a proxy whose open connections are then silenced; the writer directly.
+    Edge code only, so one target (the default path on its own SQLite file)."""
+    target = Target("sqlalchemy-async", "sqlite")
+    env = deployment_env(target, f"sqlite:///{tmp_path / 'taskstar.db'}", tmp_path / "data")
+    assert taskstar("database", "upgrade", "--no-prompt", env=env).returncode == 0
+    redis_host, redis_port = REDIS_URL.removeprefix("redis://").split("/")[0].split(":")
+    proxy = SilenceableProxy(redis_host, int(redis_port))
+    heartbeat = 2.0
+    holder = Server(
+        {**env, "TASKSTAR_REDIS_URL": f"redis://127.0.0.1:{proxy.port}/0", "TASKSTAR_STREAM_HEARTBEAT": str(heartbeat)},
+        tmp_path / "holder.log",
+    )
+    writer = Server({**env, "TASKSTAR_REDIS_URL": REDIS_URL}, tmp_path / "writer.log")
+    reader = None
+    try:
+        holder.wait_until_healthy()
+        writer.wait_until_healthy()
+        with httpx.Client(base_url=writer.url, timeout=30) as http:
+            owner = Api(http).register("Owner")
+            ws = owner.create_workspace()["id"]
+            project = create_project(owner, ws)
+            reader = stream(holder, owner, ws)
+            reader.wait_for(1)
+
+            proxy.silence_open_connections()
+            lost = holder.log_lines("no answer from Redis", at_least=1, timeout=3 * heartbeat + 3)
+            assert lost, "the silent subscription was noticed"
+            time.sleep(RECONNECT_SECONDS + 0.5)  # then it subscribes anew, through a new connection
+            for number in range(3):  # a heartbeat's re-read would take up to 2 s: three in 0.5 s each are the wake-up
+                committed_at = time.monotonic()
+                create_task(owner, project["id"], title=f"After the silence {number}")
+                arrived = reader.wait_for(2 + number, timeout=5)
+                assert len(arrived) == 2 + number and arrived[-1].at - committed_at < 0.5, number
+    finally:
+        holder.stop()
+        writer.stop()
+        if reader is not None:
+            reader.close()
+        proxy.close()
 
 
 def one_more(server: Server, user: Api, workspace_id: str) -> int | None:

@@ -215,7 +215,7 @@ class LiveFeeds:
                 # A keep-alive goes out at least once per heartbeat, so this renews at that pace.
                 if time.monotonic() - renewed_at >= self.heartbeat_seconds:
                     renewed_at = time.monotonic()
-                    await lease.renew()
+                    lease.renew_soon()
         finally:
             self._leave(feed, stream)
             with anyio.CancelScope(shield=True):  # a client that left cancels the stream: release anyway

@@ -6,12 +6,14 @@ using that Redis: each open stream holds a *lease*, a member of the sorted set
 ``taskstar:streams:<user id>`` scored by its expiry (Redis's own clock, so hosts' clocks do not
 matter). A stream renews its lease while it runs and removes it when it ends; a lease whose
 process died (``kill -9``, a lost host) expires after :func:`lease_seconds`, and only then gives
-its place back. While Redis does not answer, a stream is counted in its process only (logged):
-live updates keep working, the cap is looser for that time.
+its place back. While Redis does not answer, a stream is counted in its process only (logged
+once per outage): live updates keep working, the cap is looser for that time. A Redis that
+accepts connections but never answers holds a stream's opening for its 2 s timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import Counter
@@ -19,6 +21,8 @@ from uuid import UUID
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from taskstar.http.outages import OutageLog
 
 logger = logging.getLogger("taskstar.live")
 
@@ -38,6 +42,9 @@ class Lease:
 
     async def renew(self) -> None:
         """Keep the place for another :func:`lease_seconds` (a no-op where nothing expires)."""
+
+    def renew_soon(self) -> None:
+        """:meth:`renew` without waiting for it: a stream must not stall on a slow Redis."""
 
     async def release(self) -> None:
         """Give the place back (the stream ended)."""
@@ -115,27 +122,33 @@ class RedisStreamLeases(StreamLeases):
         self._lease_ms = int(lease_seconds(heartbeat_seconds) * 1000)
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._renew = self._redis.register_script(_RENEW)
+        self._outage = OutageLog(
+            logger,
+            "stream leases: Redis does not answer, each process counts its own streams",
+            "stream leases: Redis answers again",
+        )
 
     async def acquire(self, user_id: UUID) -> Lease | None:
         key, lease_id = f"taskstar:streams:{user_id}", uuid.uuid4().hex
         try:
             granted = await self._acquire(keys=[key], args=[lease_id, self._lease_ms, MAX_STREAMS_PER_USER])
         except (RedisError, OSError) as error:
-            logger.warning("counting this stream in its process only, Redis did not answer: %s", error)
+            self._outage.failed(error)
             return self.acquire_here(user_id)
+        self._outage.ended()
         return _RedisLease(self, key, lease_id) if granted else None
 
     async def renew_lease(self, key: str, lease_id: str) -> None:
         try:
             await self._renew(keys=[key], args=[lease_id, self._lease_ms])
         except (RedisError, OSError) as error:  # the lease may lapse: the cap is looser, never tighter
-            logger.warning("could not renew a stream's lease in Redis: %s", error)
+            self._outage.failed(error)
 
     async def release_lease(self, key: str, lease_id: str) -> None:
         try:
             await self._redis.zrem(key, lease_id)
         except (RedisError, OSError) as error:  # it lapses by itself
-            logger.warning("could not release a stream's lease in Redis: %s", error)
+            self._outage.failed(error)
 
     async def aclose(self) -> None:
         await self._redis.aclose()
@@ -147,6 +160,11 @@ class _RedisLease(Lease):
         self._key = key
         self._lease_id = lease_id
         self._released = False
+        self._renewing: asyncio.Task[None] | None = None
+
+    def renew_soon(self) -> None:
+        if self._renewing is None or self._renewing.done():  # one renewal in flight at most
+            self._renewing = asyncio.get_running_loop().create_task(self.renew())
 
     async def renew(self) -> None:
         if not self._released:

@@ -16,7 +16,9 @@ database the processes already share, never through a bus of our own:
   the PostgreSQL pool (which a PgBouncer in transaction mode could not carry, since ``LISTEN``
   needs a session), and no 100 ms poll. Redis pub/sub ignores the database index, so deployments
   sharing a Redis wake each other's processes: they then read their own events and find nothing
-  new, which costs a read, never a wrong answer.
+  new, which costs a read, never a wrong answer. The subscriber pings Redis after a heartbeat
+  interval of silence and re-subscribes when two pass unanswered: a crashed Redis host or a
+  network partition closes no socket.
 
 A wake-up carries no data: the ``event`` table is the truth, so a lost notification (a dropped
 listener connection, a crash between commit and notify) only delays a stream until its next
@@ -36,9 +38,12 @@ from uuid import UUID
 import anyio
 import asyncpg
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from taskstar.http.background import in_background
+from taskstar.http.outages import OutageLog
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.live")
@@ -98,7 +103,7 @@ class PostgresWakeups(Wakeups):
         def on_notification(_connection: Any, _pid: int, _channel: str, payload: object) -> None:
             wake(None if payload == EVERY_WORKSPACE else _workspace(str(payload)))
 
-        outage = _Outage("PostgreSQL")
+        outage = _lost_and_back("PostgreSQL")
         while True:
             try:
                 lost = anyio.Event()
@@ -111,24 +116,6 @@ class PostgresWakeups(Wakeups):
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 outage.failed(error)
             await anyio.sleep(RECONNECT_SECONDS)
-
-
-class _Outage:
-    """Logs a lost listener once per outage, not at every attempt to reconnect (once a second)."""
-
-    def __init__(self, carrier: str) -> None:
-        self._carrier = carrier
-        self._ongoing = False
-
-    def failed(self, error: BaseException) -> None:
-        if not self._ongoing:
-            self._ongoing = True
-            logger.warning("live updates lost %s: %s (retrying every %g s)", self._carrier, error, RECONNECT_SECONDS)
-
-    def ended(self) -> None:
-        if self._ongoing:
-            self._ongoing = False
-            logger.info("live updates reach %s again", self._carrier)
 
 
 def _set_on_termination(lost: anyio.Event, _connection: Any) -> None:
@@ -176,11 +163,15 @@ class RedisWakeups(Wakeups):
     """``PUBLISH``/``SUBSCRIBE`` on the channel ``taskstar_events`` of the Redis at ``url``: one
     connection of this process's own subscribes, a small pool publishes."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, heartbeat_seconds: float) -> None:
         self._url = url
+        self._heartbeat_seconds = heartbeat_seconds
         # A publish must never hold up the request that triggered it for long.
         self._publisher = Redis.from_url(
             url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        self._publishing = OutageLog(
+            logger, "could not wake the other workers through Redis", "wake-ups reach Redis again"
         )
 
     async def publish(self, workspace_id: UUID | None) -> None:
@@ -188,7 +179,9 @@ class RedisWakeups(Wakeups):
         try:
             await self._publisher.publish(CHANNEL, payload)
         except (RedisError, OSError) as error:  # a lost wake-up only delays streams until their next heartbeat
-            logger.warning("could not wake the other workers through Redis: %s", error)
+            self._publishing.failed(error)
+        else:
+            self._publishing.ended()
 
     @asynccontextmanager
     async def running(self, wake: Wake) -> AsyncIterator[None]:
@@ -200,18 +193,15 @@ class RedisWakeups(Wakeups):
                 await self._publisher.aclose()
 
     async def _subscribe(self, wake: Wake) -> None:
-        outage = _Outage("Redis")
+        outage = _lost_and_back("Redis")
         while True:
-            # No socket timeout: the subscriber waits for messages as long as none come; a Redis
-            # that goes away closes the socket, which ends the wait with an error.
             subscriber = Redis.from_url(self._url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
             pubsub = subscriber.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(CHANNEL)
                 outage.ended()
                 wake(None)  # wake-ups published while unsubscribed are lost: re-read all
-                async for message in pubsub.listen():
-                    wake(_workspace(message["data"].decode(errors="replace")))
+                await self._receive(pubsub, wake)
             except (RedisError, OSError) as error:
                 outage.failed(error)
             finally:
@@ -220,12 +210,39 @@ class RedisWakeups(Wakeups):
                     await subscriber.aclose()
             await anyio.sleep(RECONNECT_SECONDS)
 
+    async def _receive(self, pubsub: PubSub, wake: Wake) -> None:
+        """Hand each message to ``wake`` until the connection fails or goes silent.
+
+        A Redis host that crashes, or a network partition, closes nothing: the socket just stays
+        quiet. So after a heartbeat interval without a message the subscriber sends a ``PING``,
+        and after two without any answer it takes the connection for lost (raising
+        ``redis.ConnectionError``) and subscribes anew.
+        """
+        interval = self._heartbeat_seconds
+        heard_at = anyio.current_time()
+        while True:
+            message = await pubsub.get_message(timeout=interval)
+            now = anyio.current_time()
+            if message is not None:
+                heard_at = now
+                if message["type"] == "message":
+                    wake(_workspace(message["data"].decode(errors="replace")))
+            elif now - heard_at >= 2 * interval:
+                raise RedisConnectionError(f"no answer from Redis in {now - heard_at:.1f} s")
+            else:
+                await pubsub.ping()
+
+
+def _lost_and_back(carrier: str) -> OutageLog:
+    lost = f"live updates lost {carrier} (retrying every {RECONNECT_SECONDS:g} s)"
+    return OutageLog(logger, lost, f"live updates reach {carrier} again")
+
 
 def wakeups_for(settings: Settings) -> Wakeups:
     """Redis when ``TASKSTAR_REDIS_URL`` is set; otherwise PostgreSQL's channel or the SQLite
     file's version, whichever database serves the app."""
     if settings.redis_url is not None:
-        return RedisWakeups(settings.redis_url)
+        return RedisWakeups(settings.redis_url, settings.stream_heartbeat_seconds)
     if settings.is_sqlite:
         return SQLiteWakeups(str(settings.database.sqlite_path))
     return PostgresWakeups(settings.database.url)

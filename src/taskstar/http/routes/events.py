@@ -12,6 +12,7 @@ from litestar.response import ServerSentEvent
 from taskstar.contract import EventPage
 from taskstar.domain.access import Caller
 from taskstar.domain.api_tokens import TokenLimits
+from taskstar.domain.errors import InvalidInput
 from taskstar.domain.roles import Action
 from taskstar.http.guards import ACTION_KEY, CurrentMembership
 from taskstar.http.live import LIVE_FEEDS_STATE, LiveFeeds, ShuttingDown, TooManyStreams
@@ -89,7 +90,13 @@ class EventController(Controller):
         It ends when the caller stops being a member or its token expires or is revoked. Each user
         may hold 10 open streams (429 beyond); a start older than the kept events is a 410."""
         start = last_event_id if last_event_id is not None else after
-        await events.page(access, after=start, limit=1)  # 410 when events after it were pruned
+        try:
+            await events.page(access, after=start, limit=1)  # 410 when events after it were pruned
+        except InvalidInput as error:
+            if last_event_id is None:
+                raise
+            # The position came from the header: name it, as a malformed header is named.
+            raise InvalidInput.on("last_event_id", error.detail) from None
         feeds: LiveFeeds = request.app.state[LIVE_FEEDS_STATE]
         token = request.auth if isinstance(request.auth, TokenLimits) else None
         try:
