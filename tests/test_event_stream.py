@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -46,6 +47,13 @@ def live_server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory
 def client(live_server: Server) -> Iterator[Api]:
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
         yield Api(http)
+
+
+def owner_with_project(anonymous: Api) -> tuple[Api, str, dict[str, Any]]:
+    """A new user, their workspace's id and a project in it."""
+    owner = anonymous.register("Owner")
+    ws = owner.create_workspace()["id"]
+    return owner, ws, create_project(owner, ws)
 
 
 def stream(server: Server, user: Api, workspace_id: str, **options: dict[str, str]) -> StreamReader:
@@ -208,9 +216,7 @@ def test_with_redis_set_wake_ups_and_the_stream_cap_span_processes(deployment: D
             quiet.wait_until_healthy()
             brisk.wait_until_healthy()
             with httpx.Client(base_url=brisk.url, timeout=30) as http:
-                owner = Api(http).register("Owner")
-                ws = owner.create_workspace()["id"]
-                project = create_project(owner, ws)
+                owner, ws, project = owner_with_project(Api(http))
 
                 readers.append(stream(quiet, owner, ws))
                 readers[0].wait_for(1)
@@ -262,9 +268,7 @@ def test_a_redis_connection_gone_silent_is_replaced(tmp_path: Path) -> None:
         holder.wait_until_healthy()
         writer.wait_until_healthy()
         with httpx.Client(base_url=writer.url, timeout=30) as http:
-            owner = Api(http).register("Owner")
-            ws = owner.create_workspace()["id"]
-            project = create_project(owner, ws)
+            owner, ws, project = owner_with_project(Api(http))
             reader = stream(holder, owner, ws)
             reader.wait_for(1)
 

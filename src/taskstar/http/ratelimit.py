@@ -14,8 +14,8 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
-from redis.asyncio import Redis
 
+from taskstar.http.redis_client import bounded_redis
 from taskstar.settings import RateLimit
 
 STORE_NAME = "auth_rate_limit"
@@ -34,19 +34,13 @@ def auth_rate_limit(limit: RateLimit) -> RateLimitConfig:
     )
 
 
-#: Seconds to connect to Redis or wait for its answer: past them, a rate-limited request is a
-#: 503 (the limit cannot be checked, and an unchecked login is not let through), not a hang.
-REDIS_TIMEOUT_SECONDS = 2.0
-
-
 def rate_limit_store(redis_url: str | None) -> Store:
     """The counters' store: in memory, or on Redis at ``redis_url`` (bounded by
-    :data:`REDIS_TIMEOUT_SECONDS`; its errors become 503s in ``http.problems``)."""
+    :data:`taskstar.http.redis_client.REDIS_TIMEOUT_SECONDS`; its errors become 503s in ``http.problems``)."""
     if redis_url is None:
         return MemoryStore()
-    client = Redis.from_url(
-        redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-    )
+    # Bounded: an unchecked login is not let through, and a hang would be worse than a 503.
+    client = bounded_redis(redis_url)
     return RedisStore(client, namespace="taskstar", handle_client_shutdown=True)
 
 

@@ -19,17 +19,15 @@ import uuid
 from collections import Counter
 from uuid import UUID
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from taskstar.http.outages import OutageLog
+from taskstar.http.redis_client import bounded_redis
 
 logger = logging.getLogger("taskstar.live")
 
 #: The contract's cap on open streams per user.
 MAX_STREAMS_PER_USER = 10
-#: Seconds to connect to Redis or wait for its answer.
-REDIS_TIMEOUT_SECONDS = 2.0
 
 
 def lease_seconds(heartbeat_seconds: float) -> float:
@@ -116,9 +114,7 @@ class RedisStreamLeases(StreamLeases):
 
     def __init__(self, url: str, heartbeat_seconds: float) -> None:
         super().__init__()
-        self._redis = Redis.from_url(
-            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        self._redis = bounded_redis(url)
         self._lease_ms = int(lease_seconds(heartbeat_seconds) * 1000)
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._renew = self._redis.register_script(_RENEW)

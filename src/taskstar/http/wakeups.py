@@ -44,6 +44,7 @@ from redis.exceptions import RedisError
 
 from taskstar.http.background import in_background
 from taskstar.http.outages import OutageLog
+from taskstar.http.redis_client import REDIS_TIMEOUT_SECONDS, bounded_redis
 from taskstar.settings import Settings
 
 logger = logging.getLogger("taskstar.live")
@@ -52,8 +53,6 @@ CHANNEL = "taskstar_events"
 EVERY_WORKSPACE = "*"
 #: How often each process looks at a shared SQLite file's ``data_version``.
 SQLITE_POLL_SECONDS = 0.1
-#: Seconds to connect to Redis or, for a publish, wait for its answer.
-REDIS_TIMEOUT_SECONDS = 2.0
 #: Seconds between attempts to re-open a lost listener connection (PostgreSQL or Redis).
 RECONNECT_SECONDS = 1.0
 
@@ -167,9 +166,7 @@ class RedisWakeups(Wakeups):
         self._url = url
         self._heartbeat_seconds = heartbeat_seconds
         # A publish must never hold up the request that triggered it for long.
-        self._publisher = Redis.from_url(
-            url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        self._publisher = bounded_redis(url)
         self._publishing = OutageLog(
             logger, "could not wake the other workers through Redis", "wake-ups reach Redis again"
         )
