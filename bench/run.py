@@ -309,10 +309,47 @@ def seeded_databases(
             drop_database(name)
 
 
+def fitting_pool_size(kind: str, env: dict[str, str], servers: int) -> int | None:
+    """On PostgreSQL, the pool size (connections per server, at most the one ``env`` configures) with which ``servers``
+    servers, all driven at once, stay within the server's ``max_connections``; ``None`` on SQLite.
+
+    Each Taskstar server also holds one connection outside its pool (the ``LISTEN`` session of the live
+    updates), and the bench and ``psql`` need a few of their own. With PostgreSQL's default of 100, four
+    paths and the floor at Taskstar's 20 each asked for 104: the last path started got "too many
+    clients" and its requests failed. Raises ``SystemExit`` when not even a pool of 4 fits.
+    """
+    if kind != "postgresql":
+        return None
+    import asyncpg
+
+    async def free_connections() -> int:
+        connection = await asyncpg.connect(POSTGRES_ADMIN)
+        try:
+            return await connection.fetchval(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+                " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+            )
+        finally:
+            await connection.close()
+
+    headroom = 5  # the bench's own connections (seeding, dropping, statement counts) and a psql
+    size = min(Settings.from_env(env).db_pool_size, (asyncio.run(free_connections()) - headroom) // servers - 1)
+    if size < 4:
+        sys.exit(f"bench: PostgreSQL has too few free connections for {servers} servers; raise max_connections")
+    return size
+
+
 def bench_database(kind: str, args: argparse.Namespace, wrk: str, workdir: Path) -> list[Row]:
+    """Every scenario on every path of ``args.paths`` and on the floor, all serving one seeded ``kind``
+    database at once, interleaved over ``args.rounds``; the servers are stopped afterwards."""
     directory = workdir / kind
     servers: list[Server] = []
     with seeded_databases(kind, args, directory) as (env, path_env, seeded):
+        if (pool_size := fitting_pool_size(kind, env, servers=len(args.paths) + 1)) is not None:
+            args.pool_sizes[kind] = pool_size
+            for server_env in (env, *path_env.values()):
+                server_env["TASKSTAR_DB_POOL_SIZE"] = str(pool_size)
         try:
             taskstars = {path: start_taskstar(BIN / "taskstar", path_env[path], directory / f"taskstar-{path}.log")
                          for path in args.paths}  # fmt: skip
@@ -371,7 +408,11 @@ def report(rows: list[Row], args: argparse.Namespace, out: Path) -> str:
         "",
         f"{args.tasks} tasks; wrk -t1 -c{args.connections}, {args.rounds} x {args.duration}s per server and "
         "scenario, interleaved (floor, then each path); servers pinned to core 0, wrk to core 1. "
-        "Each path's ratio is to the floor's runs of the same scenario.",
+        "Each path's ratio is to the floor's runs of the same scenario."
+        + "".join(
+            f" On {kind}, {size} pooled connections per server (all fit in max_connections)."
+            for kind, size in args.pool_sizes.items()
+        ),
         "",
         "| database | scenario | path | floor req/s | Taskstar req/s | ratio | p50 ms (floor / Taskstar) | "
         "p99 ms (floor / Taskstar) | SQL/request (floor / Taskstar) | RSS MB Taskstar | errors |",
@@ -471,6 +512,7 @@ def main() -> None:
         parser.error(f"unknown scenarios {sorted(unknown)}; choose from {', '.join(SCENARIOS)}")
     if args.smoke:
         args.tasks, args.duration, args.rounds = 2_000, 1, 1
+    args.pool_sizes = {}  # database kind -> the pool size bench_database chose
     wrk = ensure_wrk()
     if args.against:
         from bench import against
@@ -482,9 +524,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="taskstar-bench-") as workdir:
         for kind in args.databases.split(","):
             rows += bench_database(kind.strip(), args, wrk, Path(workdir))
+        errors = sum(s.errors for row in rows for s in row.floor + row.taskstar)
+        if errors:  # the servers' logs say why; they would go with the temporary directory
+            for log in Path(workdir).glob("**/*.log"):
+                shutil.copy(log, out / f"{log.parent.name}-{log.name}")
     print(report(rows, args, out))
-    print(f"bench: report, chart and raw results in {out}")
-    errors = sum(s.errors for row in rows for s in row.floor + row.taskstar)
+    kept = "report, chart, raw results and server logs" if errors else "report, chart and raw results"
+    print(f"bench: {kept} in {out}")
     if errors:
         sys.exit(f"bench: {errors} requests failed; the figures above are not valid")
 
