@@ -310,13 +310,15 @@ def seeded_databases(
 
 
 def fitting_pool_size(kind: str, env: dict[str, str], servers: int) -> int | None:
-    """On PostgreSQL, the pool size (connections per server, at most the one ``env`` configures) with which ``servers``
-    servers, all driven at once, stay within the server's ``max_connections``; ``None`` on SQLite.
+    """On PostgreSQL, the pool size (connections per server, at most the one ``env`` configures) with
+    which ``servers`` servers, all driven at once, stay within the server's ``max_connections``;
+    ``None`` on SQLite.
 
-    Each Taskstar server also holds one connection outside its pool (the ``LISTEN`` session of the live
-    updates), and the bench and ``psql`` need a few of their own. With PostgreSQL's default of 100, four
-    paths and the floor at Taskstar's 20 each asked for 104: the last path started got "too many
-    clients" and its requests failed. Raises ``SystemExit`` when not even a pool of 4 fits.
+    Each Taskstar server also holds one connection outside its pool (the ``LISTEN`` session of the
+    live updates; its stream-lock session opens with a first stream, and the bench opens none), and
+    the bench and ``psql`` need a few of their own. With PostgreSQL's default of 100, four paths and
+    the floor at Taskstar's 20 each asked for 104: the last path started got "too many clients" and
+    its requests failed. Raises ``SystemExit`` when not even a pool of 4 fits.
     """
     if kind != "postgresql":
         return None

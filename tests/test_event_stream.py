@@ -200,6 +200,39 @@ def test_a_write_in_one_process_reaches_a_stream_held_by_another_within_a_second
         other.stop()
 
 
+def test_without_redis_the_stream_cap_spans_processes_and_a_killed_one_gives_its_places_back(
+    deployment: Deployment, live_server: Server, client: Api, tmp_path: Path
+) -> None:
+    """Two ``taskstar run`` processes on the same database, no Redis: the 10 streams per user are
+    counted across both (PostgreSQL advisory locks; byte-range locks on a file beside the SQLite
+    one), and a process killed with ``kill -9`` gives its places back at once (the database ends
+    its session; the kernel drops its file locks): nothing to wait out, unlike Redis leases."""
+    other = Server({**deployment.env, **FAST_HEARTBEAT}, tmp_path / "other.log")
+    readers: list[StreamReader] = []
+    try:
+        other.wait_until_healthy()
+        owner = client.register("Owner")
+        ws = owner.create_workspace()["id"]
+        readers += [stream(other, owner, ws) for _ in range(6)]
+        readers += [stream(live_server, owner, ws) for _ in range(4)]
+        assert [reader.status for reader in readers] == [200] * 10
+        assert one_more(live_server, owner, ws) == 429
+        assert one_more(other, owner, ws) == 429
+
+        readers.pop(0).close()  # one of the other process's: its place is free in this one
+        assert opens_within(5, lambda: stream(live_server, owner, ws), readers), "a place given back"
+        assert one_more(other, owner, ws) == 429
+
+        other.process.kill()
+        other.process.wait(10)
+        for number in range(5):
+            assert opens_within(2, lambda: stream(live_server, owner, ws), readers), f"killed worker's place {number}"
+        assert one_more(live_server, owner, ws) == 429
+    finally:
+        other.stop()
+        close_all(readers)
+
+
 def test_with_redis_set_wake_ups_and_the_stream_cap_span_processes(deployment: Deployment, tmp_path: Path) -> None:
     """``TASKSTAR_REDIS_URL`` set: wake-ups go through Redis pub/sub instead of the database, and
     the 10 streams per user are counted across processes. The stream that shows the wake-up is

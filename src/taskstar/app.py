@@ -32,7 +32,7 @@ from taskstar.http.pagination import provide_page
 from taskstar.http.problems import parameter_errors_reworded, problem_details_plugin
 from taskstar.http.ratelimit import STORE_NAME, auth_rate_limit, rate_limit_store
 from taskstar.http.requests import TaskstarRequest
-from taskstar.http.stream_leases import stream_leases_for
+from taskstar.http.stream_locks import stream_leases_for
 from taskstar.http.task_queries import CURSOR_KEY_STATE
 from taskstar.http.token_uses import TokenUseRecorder
 from taskstar.http.wakeups import wakeups_for
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     token_uses = TokenUseRecorder(persistence.record_token_uses)
     event_pruner = EventPruner(persistence.prune_events, settings.event_retention_days)
     heartbeat = settings.stream_heartbeat_seconds
-    live_feeds = LiveFeeds(persistence.open_events, heartbeat, stream_leases_for(settings.redis_url, heartbeat))
+    live_feeds = LiveFeeds(persistence.open_events, heartbeat, stream_leases_for(settings))
     wakeups = wakeups_for(settings)
     app = TaskstarApp(
         route_handlers=[*OPS_HANDLERS, swagger_ui_assets(), *persistence.route_handlers],

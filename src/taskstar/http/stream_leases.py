@@ -1,8 +1,8 @@
 """The contract's cap on open event streams per user (10), counted in this process or in Redis.
 
-Without ``TASKSTAR_REDIS_URL`` each worker process counts the streams it holds, so with
-``-W 2`` a user may hold 10 in each. With it, the count is shared by every process and host
-using that Redis: each open stream holds a *lease*, a member of the sorted set
+With ``TASKSTAR_REDIS_URL`` set, the count is shared by every process and host using that
+Redis (without it, by slot locks in the database: :mod:`taskstar.http.stream_locks`); each open
+stream holds a *lease*, a member of the sorted set
 ``taskstar:streams:<user id>`` scored by its expiry (Redis's own clock, so hosts' clocks do not
 matter). A stream renews its lease while it runs and removes it when it ends; a lease whose
 process died (``kill -9``, a lost host) expires after :func:`lease_seconds`, and only then gives
@@ -174,10 +174,3 @@ class _RedisLease(Lease):
     def release_soon(self) -> None:
         # Nothing can be awaited here: the lease lapses by itself within lease_seconds.
         self._released = True
-
-
-def stream_leases_for(redis_url: str | None, heartbeat_seconds: float) -> StreamLeases:
-    """Leases in Redis when ``TASKSTAR_REDIS_URL`` is set, otherwise counted in this process."""
-    if redis_url is None:
-        return StreamLeases()
-    return RedisStreamLeases(redis_url, heartbeat_seconds)
