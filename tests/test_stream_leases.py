@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from taskstar.http.stream_leases import MAX_STREAMS_PER_USER, RedisStreamLeases, StreamLeases
+from tests.support.leases import assert_two_holders_share_each_users_cap
 from tests.support.server import free_port
 from tests.support.targets import REDIS_URL
 
@@ -24,17 +25,8 @@ def anyio_backend() -> str:
 async def test_two_processes_sharing_a_redis_share_each_users_cap() -> None:
     # Two lease holders stand for two worker processes: nothing is shared but the Redis.
     first, second = RedisStreamLeases(REDIS_URL, 15), RedisStreamLeases(REDIS_URL, 15)
-    user, other_user = uuid.uuid4(), uuid.uuid4()
     try:
-        held = [await (first if index % 2 else second).acquire(user) for index in range(MAX_STREAMS_PER_USER)]
-        assert all(lease is not None for lease in held)
-        assert await first.acquire(user) is None
-        assert await second.acquire(user) is None
-        assert await first.acquire(other_user) is not None, "the cap is per user"
-
-        await held[0].release()  # type: ignore[union-attr]
-        assert await second.acquire(user) is not None, "a released place is free in the other process"
-        assert await first.acquire(user) is None
+        await assert_two_holders_share_each_users_cap(first, second)
     finally:
         await first.aclose()
         await second.aclose()

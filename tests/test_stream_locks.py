@@ -25,6 +25,7 @@ from taskstar.http.stream_locks import (
     SlotStreamLeases,
     slot_key,
 )
+from tests.support.leases import assert_two_holders_share_each_users_cap
 from tests.support.proxy import SilenceableProxy
 from tests.support.targets import POSTGRES_ADMIN_URL
 
@@ -54,17 +55,7 @@ async def acquire_all(leases: SlotStreamLeases, user: uuid.UUID, count: int) -> 
 async def test_two_postgresql_sessions_share_each_users_cap(
     two_sessions: tuple[PostgresStreamLeases, PostgresStreamLeases],
 ) -> None:
-    first, second = two_sessions
-    user, other_user = uuid.uuid4(), uuid.uuid4()
-    held = [await (first if index % 2 else second).acquire(user) for index in range(MAX_STREAMS_PER_USER)]
-    assert all(lease is not None for lease in held)
-    assert await first.acquire(user) is None
-    assert await second.acquire(user) is None
-    assert await first.acquire(other_user) is not None, "the cap is per user"
-
-    await held[0].release()  # type: ignore[union-attr]
-    assert await first.acquire(user) is not None, "a place given back by one session is free in the other"
-    assert await second.acquire(user) is None
+    await assert_two_holders_share_each_users_cap(*two_sessions)
 
 
 async def test_a_postgresql_session_that_ends_gives_its_slots_back_and_its_successor_retakes_them(
