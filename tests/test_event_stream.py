@@ -21,7 +21,7 @@ import redis
 from taskstar.http.wakeups import RECONNECT_SECONDS
 from tests.support.api import Api, assert_problem, create_project, create_task
 from tests.support.deployment import Deployment, deployment_env
-from tests.support.faults import database_of_its_own
+from tests.support.faults import database_of_its_own, on_postgresql_targets
 from tests.support.proxy import SilenceableProxy
 from tests.support.server import Server, connections_in_use, taskstar
 from tests.support.streams import StreamReader, close_all
@@ -231,6 +231,63 @@ def test_without_redis_the_stream_cap_spans_processes_and_a_killed_one_gives_its
     finally:
         other.stop()
         close_all(readers)
+
+
+@on_postgresql_targets
+def test_when_postgresql_ends_every_session_the_stream_cap_holds_again(deployment: Deployment, tmp_path: Path) -> None:
+    """A failover or an administrator ends every session: each process's slot locks go with its
+    lock session. Found by review: the first process to open a stream then took a place of the
+    other's, which kept its streams too, and 14 streams stayed open for good. Now each process
+    opens a new session at once and takes its places back; a stream whose place was taken
+    meanwhile moves to a free one or ends. A database of its own: every session on it is ended."""
+    with database_of_its_own(deployment, tmp_path) as own:
+        first = Server({**own.env, **FAST_HEARTBEAT}, tmp_path / "first.log")
+        second = Server({**own.env, **FAST_HEARTBEAT}, tmp_path / "second.log")
+        readers: list[StreamReader] = []
+        try:
+            first.wait_until_healthy()
+            second.wait_until_healthy()
+            with httpx.Client(base_url=first.url, timeout=30) as http:
+                owner, ws, _ = owner_with_project(Api(http))
+            readers += [stream(first, owner, ws) for _ in range(6)]
+            readers += [stream(second, owner, ws) for _ in range(4)]
+            assert [reader.status for reader in readers] == [200] * 10
+
+            end_every_session(own)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # both servers asked for more, as clients would
+                for server in (first, second):
+                    reader = stream(server, owner, ws)
+                    if reader.status == 200:
+                        readers.append(reader)
+                    else:
+                        reader.close()
+                time.sleep(0.1)
+            time.sleep(1)  # a stream that lost its place has ended by now
+            still_open = [reader for reader in readers if not reader.ended.is_set()]
+            assert len(still_open) <= 10, f"{len(still_open)} streams open for one user"
+            assert one_more(first, owner, ws) == 429
+            assert one_more(second, owner, ws) == 429
+        finally:
+            first.stop()
+            second.stop()
+            close_all(readers)
+
+
+def end_every_session(deployment: Deployment) -> None:
+    """``pg_terminate_backend`` on every other session of the target's database."""
+
+    async def end() -> None:
+        connection = await asyncpg.connect(deployment.env["TASKSTAR_DATABASE_URL"])
+        try:
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await connection.close()
+
+    asyncio.run(end())
 
 
 def test_with_redis_set_wake_ups_and_the_stream_cap_span_processes(deployment: Deployment, tmp_path: Path) -> None:

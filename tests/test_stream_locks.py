@@ -4,6 +4,7 @@ PostgreSQL, byte-range locks on a real file shared with another process."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import subprocess
 import sys
 import textwrap
@@ -58,21 +59,54 @@ async def test_two_postgresql_sessions_share_each_users_cap(
     await assert_two_holders_share_each_users_cap(*two_sessions)
 
 
-async def test_a_postgresql_session_that_ends_gives_its_slots_back_and_its_successor_retakes_them(
+async def test_a_lost_postgresql_session_is_replaced_at_once_and_takes_its_slots_back(
     two_sessions: tuple[PostgresStreamLeases, PostgresStreamLeases],
 ) -> None:
     first, second = two_sessions
     user = uuid.uuid4()
-    assert None not in await acquire_all(first, user, 4)
-    assert None not in await acquire_all(second, user, 6)
-    assert await second.acquire(user) is None
+    held = await acquire_all(first, user, 4) + await acquire_all(second, user, 6)
+    assert None not in held
+    ended: list[Lease] = []
+    for lease in held:
+        lease.when_lost(functools.partial(ended.append, lease))  # type: ignore[union-attr]
 
-    await terminate_session_of(first)  # as when its worker is killed: the server ends the session
-    assert await second.acquire(user) is not None, "the ended session's slots are free at once"
-    # The first holder's four streams are still open; its next session takes back the three
-    # slots nobody took meanwhile, and counts its own four.
+    await terminate_session_of(first)  # as a failover or an administrator would
+    assert await eventually_held(user, 10), "the first holder's new session took its 4 slots back"
     assert await first.acquire(user) is None
-    assert await second.acquire(user) is None, "the slots were taken back"
+    assert await second.acquire(user) is None
+    assert ended == [], "no stream lost its place"
+
+
+async def test_a_slot_taken_while_its_session_was_lost_moves_or_its_stream_ends(
+    two_sessions: tuple[PostgresStreamLeases, PostgresStreamLeases],
+) -> None:
+    # The helper's finding: with every session terminated, the first process to open a stream
+    # took a place of the other's, which kept its streams too: 14 streams open for good.
+    first, second = two_sessions
+    user = uuid.uuid4()
+    theirs = await acquire_all(second, user, 4)
+    assert None not in await acquire_all(first, user, 6)
+    ended: list[Lease] = []
+    for lease in theirs:
+        lease.when_lost(functools.partial(ended.append, lease))  # type: ignore[union-attr]
+
+    async with second._turn:  # the second's new session is slow to come: the first is quicker
+        lost = second._connection
+        assert lost is not None
+        lost.terminate()
+        assert await eventually_held(user, 6), "the second's locks went with its session"
+        assert await first.acquire(user) is not None, "a place of the second's, taken meanwhile"
+    assert await eventually_held(user, 10), "the second took back the rest"
+    for _ in range(40):
+        if ended:
+            break
+        await anyio.sleep(0.05)
+    assert len(ended) == 1, "the one stream whose place was taken, with no other free, ended"
+    assert await first.acquire(user) is None
+    assert await second.acquire(user) is None
+    for lease in theirs:
+        await lease.release()  # type: ignore[union-attr]
+    assert await eventually_held(user, 7), "the ended stream's release unlocked nothing of the first's"
 
 
 async def test_concurrent_streams_of_one_user_in_one_process_take_distinct_slots(
@@ -206,6 +240,15 @@ async def terminate_session_of(leases: PostgresStreamLeases) -> None:
             return
         await anyio.sleep(0.05)
     raise AssertionError("the terminated session did not close within 5 s")
+
+
+async def eventually_held(user: uuid.UUID, count: int, seconds: float = 5) -> bool:
+    """Whether, within ``seconds``, exactly ``count`` of the user's slots are locked."""
+    for _ in range(int(seconds / 0.05)):
+        if len(await held_keys(user)) == count:
+            return True
+        await anyio.sleep(0.05)
+    return False
 
 
 async def held_keys(user: uuid.UUID) -> set[int]:

@@ -19,6 +19,7 @@ one whose own reads lag behind (a resumed stream catching up) reads the gap itse
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import sys
@@ -199,6 +200,8 @@ class LiveFeeds:
         if lease is None:
             raise TooManyStreams
         stream = _Stream(user_id=user_id, token_id=token_id, expires_at=expires_at, last=after)
+        # Its place taken while a lock session was lost: the stream ends, the client comes back.
+        lease.when_lost(functools.partial(stream.inbox.put_nowait, None))
         messages = self._stream_messages(workspace_id, stream, lease)
         # A response that never started its body gives the place back too.
         weakref.finalize(messages, lease.release_soon)

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from uuid import UUID
 
 from redis.exceptions import RedisError
@@ -50,6 +51,10 @@ class Lease:
 
     def release_soon(self) -> None:
         """Give the place back without waiting, from code that cannot await (a finalizer)."""
+
+    def when_lost(self, callback: Callable[[], None]) -> None:
+        """Have ``callback`` called if the place is lost and the stream must end (slot locks
+        only: :mod:`taskstar.http.stream_locks`); a lease that cannot be lost ignores it."""
 
 
 class StreamLeases:

@@ -35,7 +35,9 @@ import fcntl
 import hashlib
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import anyio
@@ -70,12 +72,12 @@ class SlotStreamLeases(StreamLeases):
     """The cap as slot locks; subclasses say how a slot is locked and unlocked.
 
     ``_held`` (the base class's count) counts every stream of this process, slotted or, during an
-    outage, counted here only; ``_slots`` the slots this process holds, by user.
+    outage, counted here only; ``_slotted`` the leases holding a slot, by user and slot.
     """
 
     def __init__(self, what: str) -> None:
         super().__init__()
-        self._slots: dict[UUID, set[int]] = {}
+        self._slotted: dict[UUID, dict[int, _SlotLease]] = {}
         self._outage = OutageLog(
             logger,
             f"stream slots: {what} fails, each process counts its own streams",
@@ -84,22 +86,22 @@ class SlotStreamLeases(StreamLeases):
 
     async def acquire(self, user_id: UUID) -> Lease | None:
         try:
-            slot = await self._lock_free_slot(user_id)
+            lease = await self._lock_free_slot(user_id)
         except _FAILURES as error:
             self._outage.failed(error)
             return self.acquire_here(user_id)
         self._outage.ended()
-        return None if slot is None else _SlotLease(self, user_id, slot)
+        return lease
 
-    async def release_slot(self, user_id: UUID, slot: int) -> None:
-        """Give ``slot`` back; this process's count drops at once, before the unlock is sent."""
-        self._forget(user_id, slot)
+    async def release_slot(self, lease: _SlotLease) -> None:
+        """Give ``lease``'s slot back; this process's count drops at once, before the unlock is sent."""
+        self._forget(lease)
         try:
-            await self._unlock(user_id, slot)
+            await self._unlock(lease.user_id, lease.slot)
         except _FAILURES as error:
             self._outage.failed(error)  # the lock went with the failed session or file
 
-    def release_slot_soon(self, user_id: UUID, slot: int) -> None:
+    def release_slot_soon(self, lease: _SlotLease) -> None:
         """:meth:`release_slot` from code that cannot await (a finalizer)."""
         raise NotImplementedError
 
@@ -109,26 +111,34 @@ class SlotStreamLeases(StreamLeases):
         succeeds both times, so two streams must never pick the same slot."""
         if self._held[user_id] >= MAX_STREAMS_PER_USER:
             return []
-        taken = self._slots.get(user_id, set())
+        taken = self._slotted.get(user_id, {})
         return [slot for slot in range(MAX_STREAMS_PER_USER) if slot not in taken]
 
-    def _hold(self, user_id: UUID, slot: int) -> None:
-        self._slots.setdefault(user_id, set()).add(slot)
+    def _hold(self, user_id: UUID, slot: int) -> _SlotLease:
+        lease = _SlotLease(self, user_id, slot)
+        self._slotted.setdefault(user_id, {})[slot] = lease
         self._held[user_id] += 1
+        return lease
 
-    def _forget(self, user_id: UUID, slot: int) -> None:
-        slots = self._slots.get(user_id)
-        if slots is not None:
-            slots.discard(slot)
+    def _forget(self, lease: _SlotLease) -> None:
+        slots = self._slotted.get(lease.user_id, {})
+        if slots.get(lease.slot) is lease:
+            del slots[lease.slot]
             if not slots:
-                del self._slots[user_id]
-        self._held[user_id] -= 1
-        if self._held[user_id] <= 0:
-            del self._held[user_id]
+                del self._slotted[lease.user_id]
+            self._held[lease.user_id] -= 1
+            if self._held[lease.user_id] <= 0:
+                del self._held[lease.user_id]
 
-    async def _lock_free_slot(self, user_id: UUID) -> int | None:
-        """Lock (and :meth:`_hold`) the first of the user's free slots that no other process holds;
-        ``None`` when there is none."""
+    def _move(self, lease: _SlotLease, slot: int) -> None:
+        slots = self._slotted[lease.user_id]
+        del slots[lease.slot]
+        lease.slot = slot
+        slots[slot] = lease
+
+    async def _lock_free_slot(self, user_id: UUID) -> _SlotLease | None:
+        """Lock the first of the user's free slots that no other process holds and :meth:`_hold`
+        it; ``None`` when there is none."""
         raise NotImplementedError
 
     async def _unlock(self, user_id: UUID, slot: int) -> None:
@@ -138,19 +148,29 @@ class SlotStreamLeases(StreamLeases):
 class _SlotLease(Lease):
     def __init__(self, leases: SlotStreamLeases, user_id: UUID, slot: int) -> None:
         self._leases = leases
-        self._user_id = user_id
-        self._slot = slot
+        self.user_id = user_id
+        self.slot = slot  # another, when a lost lock session's successor finds it taken
         self._released = False
+        self._on_lost: list[Callable[[], None]] = []
 
     async def release(self) -> None:
         if not self._released:
             self._released = True
-            await self._leases.release_slot(self._user_id, self._slot)
+            await self._leases.release_slot(self)
 
     def release_soon(self) -> None:
         if not self._released:
             self._released = True
-            self._leases.release_slot_soon(self._user_id, self._slot)
+            self._leases.release_slot_soon(self)
+
+    def when_lost(self, callback: Callable[[], None]) -> None:
+        self._on_lost.append(callback)
+
+    def lose(self) -> None:
+        """The slot is gone and no other was free: the stream must end (its client reconnects)."""
+        self._released = True
+        for callback in self._on_lost:
+            callback()
 
 
 # The first of the keys that no other session holds, locked; its 1-based position, or NULL.
@@ -159,12 +179,25 @@ _LOCK_FIRST_FREE = """
 SELECT position FROM unnest($1::bigint[]) WITH ORDINALITY AS slot(key, position)
 WHERE pg_try_advisory_lock(key) LIMIT 1
 """
-_RELOCK = "SELECT count(*) FILTER (WHERE pg_try_advisory_lock(key)) FROM unnest($1::bigint[]) AS slot(key)"
+# Every key tried once; the ones another session holds come back.
+_RELOCK = """
+SELECT coalesce(array_agg(key), '{}') FROM unnest($1::bigint[]) AS slot(key) WHERE NOT pg_try_advisory_lock(key)
+"""
+#: Seconds between attempts to open a new lock session while streams hold slots.
+RECONNECT_SECONDS = 1.0
 
 
 class PostgresStreamLeases(SlotStreamLeases):
     """Slots as advisory locks on one asyncpg connection of this process's own (opened at the
-    first stream, re-opened after a failure), one statement at a time."""
+    first stream), one statement at a time.
+
+    A lost session (PostgreSQL restarted, the session terminated, a network failure) took the
+    slots' locks with it, and other processes may take them meanwhile. So the moment it is lost
+    while streams are open, a new session is opened (retrying every :data:`RECONNECT_SECONDS`)
+    and takes the slots back; a stream whose slot another process took moves to a free one, or,
+    when the user has none left, ends (its client reconnects with ``Last-Event-ID`` and misses
+    nothing). So the cap holds again once every process has its session back.
+    """
 
     def __init__(self, dsn: str) -> None:
         super().__init__("the PostgreSQL lock session")
@@ -172,23 +205,57 @@ class PostgresStreamLeases(SlotStreamLeases):
         self._connection: asyncpg.Connection | None = None
         self._turn = anyio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._releasing: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._recovering: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def _session(self) -> asyncpg.Connection:
         if self._connection is not None and not self._connection.is_closed():
             return self._connection
         self._loop = asyncio.get_running_loop()
-        self._connection = await asyncpg.connect(self._dsn, timeout=LOCK_TIMEOUT_SECONDS, server_settings=KEEPALIVES)
-        # The streams still open lost their locks with the old session: take them again.
-        keys = [slot_key(user, slot) for user, slots in self._slots.items() for slot in slots]
-        if keys:
-            relocked = await self._connection.fetchval(_RELOCK, keys, timeout=LOCK_TIMEOUT_SECONDS)
-            if relocked < len(keys):
-                lost = len(keys) - relocked
-                logger.warning("stream slots: %d of %d taken by other processes meanwhile", lost, len(keys))
-        return self._connection
+        connection = await asyncpg.connect(self._dsn, timeout=LOCK_TIMEOUT_SECONDS, server_settings=KEEPALIVES)
+        connection.add_termination_listener(self._on_termination)
+        self._connection = connection
+        await self._take_back(connection)
+        return connection
 
-    async def _lock_free_slot(self, user_id: UUID) -> int | None:
+    async def _take_back(self, connection: asyncpg.Connection) -> None:
+        """Lock the slots of the streams still open again, after their session was lost; a slot
+        another process took meanwhile moves to a free one, or its stream ends."""
+        leases = [lease for slots in self._slotted.values() for lease in slots.values()]
+        if not leases:
+            return
+        keys = [slot_key(lease.user_id, lease.slot) for lease in leases]
+        taken = set(await connection.fetchval(_RELOCK, keys, timeout=LOCK_TIMEOUT_SECONDS))
+        ended = 0
+        held = len(leases)
+        for lease in leases:
+            if slot_key(lease.user_id, lease.slot) not in taken:
+                continue
+            free = self._free_slots_beside(lease)
+            free_keys = [slot_key(lease.user_id, slot) for slot in free]
+            position = (
+                await connection.fetchval(_LOCK_FIRST_FREE, free_keys, timeout=LOCK_TIMEOUT_SECONDS)
+                if free_keys
+                else None
+            )
+            if position is None:
+                self._forget(lease)
+                lease.lose()
+                ended += 1
+            else:
+                self._move(lease, free[int(position) - 1])
+        if taken:
+            logger.warning(
+                "stream slots: %d of %d taken by other processes while the lock session was lost; %d streams ended",
+                len(taken), held, ended,
+            )  # fmt: skip
+
+    def _free_slots_beside(self, lease: _SlotLease) -> list[int]:
+        taken = self._slotted.get(lease.user_id, {})
+        return [slot for slot in range(MAX_STREAMS_PER_USER) if slot not in taken]
+
+    async def _lock_free_slot(self, user_id: UUID) -> _SlotLease | None:
         # Shielded: a lock taken but not recorded (the client left mid-statement) would hold its
         # slot until the process ends. Once recorded, an unstarted stream's finalizer releases it.
         async with self._turn:
@@ -202,11 +269,7 @@ class PostgresStreamLeases(SlotStreamLeases):
                 except _FAILURES:
                     self._drop()  # a session in doubt: its locks go with it, the next one re-takes them
                     raise
-            if position is None:
-                return None
-            slot = free[int(position) - 1]
-            self._hold(user_id, slot)
-            return slot
+            return None if position is None else self._hold(user_id, free[int(position) - 1])
 
     async def _unlock(self, user_id: UUID, slot: int) -> None:
         async with self._turn:
@@ -221,24 +284,59 @@ class PostgresStreamLeases(SlotStreamLeases):
                 self._drop()  # a session in doubt: its locks go with it, the next one re-takes the rest
                 raise
 
-    def release_slot_soon(self, user_id: UUID, slot: int) -> None:
+    def release_slot_soon(self, lease: _SlotLease) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
-            self._forget(user_id, slot)  # no session: no lock to release
+            self._forget(lease)  # no session: no lock to release
             return
-        loop.call_soon_threadsafe(self._release_in_background, user_id, slot)
+        loop.call_soon_threadsafe(self._in_background, lambda: self.release_slot(lease))
 
-    def _release_in_background(self, user_id: UUID, slot: int) -> None:
-        task = asyncio.get_running_loop().create_task(self.release_slot(user_id, slot))
-        self._releasing.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(self._releasing.discard)
+    def _in_background(self, work: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        async def run() -> None:
+            await work()
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._background.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def _on_termination(self, connection: Any) -> None:
+        if connection is self._connection:  # lost, not closed by this class
+            self._connection = None
+            self._recover_soon()
 
     def _drop(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.terminate()
+        self._recover_soon()
+
+    def _recover_soon(self) -> None:
+        if self._closing or not self._slotted or (self._recovering is not None and not self._recovering.done()):
+            return
+        self._recovering = self._in_background(self._recover)
+
+    async def _recover(self) -> None:
+        """A new session for the streams still open, retried until it works or none is left."""
+        while self._slotted and not self._closing:
+            async with self._turn:
+                with anyio.CancelScope(shield=True):
+                    try:
+                        await self._session()
+                    except _FAILURES as error:
+                        if self._connection is not None:
+                            connection, self._connection = self._connection, None
+                            connection.terminate()
+                        self._outage.failed(error)
+                    else:
+                        self._outage.ended()
+                        return
+            await anyio.sleep(RECONNECT_SECONDS)
 
     async def aclose(self) -> None:
+        self._closing = True
+        if self._recovering is not None:
+            self._recovering.cancel()
         if self._connection is not None:
             connection, self._connection = self._connection, None
             with anyio.CancelScope(shield=True):
@@ -254,6 +352,8 @@ class FileStreamLeases(SlotStreamLeases):
     POSIX locks belong to the process, not to the file descriptor: two apps in one process on
     the same file do not exclude each other, and closing any descriptor of the file drops all of
     the process's locks on it. So the file is opened once, here, and closed only by :meth:`aclose`.
+    The file must stay where it is while Taskstar runs: a process that starts after it was
+    deleted locks a new file, which the others do not see.
     """
 
     def __init__(self, path: Path) -> None:
@@ -270,7 +370,7 @@ class FileStreamLeases(SlotStreamLeases):
     def _offset(user_id: UUID, slot: int) -> int:
         return slot_key(user_id, slot) & (2**62 - 1)  # a non-negative off_t; the file stays empty
 
-    async def _lock_free_slot(self, user_id: UUID) -> int | None:
+    async def _lock_free_slot(self, user_id: UUID) -> _SlotLease | None:
         descriptor = self._file()
         for slot in self._free_slots(user_id):  # non-blocking system calls: no thread, no await
             try:
@@ -279,8 +379,7 @@ class FileStreamLeases(SlotStreamLeases):
                 if error.errno in (errno.EACCES, errno.EAGAIN):  # another process holds it
                     continue
                 raise
-            self._hold(user_id, slot)
-            return slot
+            return self._hold(user_id, slot)
         return None
 
     async def _unlock(self, user_id: UUID, slot: int) -> None:
@@ -290,10 +389,10 @@ class FileStreamLeases(SlotStreamLeases):
         if self._descriptor is not None:
             fcntl.lockf(self._descriptor, fcntl.LOCK_UN, 1, self._offset(user_id, slot))
 
-    def release_slot_soon(self, user_id: UUID, slot: int) -> None:
-        self._forget(user_id, slot)
+    def release_slot_soon(self, lease: _SlotLease) -> None:
+        self._forget(lease)
         try:
-            self._unlock_now(user_id, slot)
+            self._unlock_now(lease.user_id, lease.slot)
         except OSError as error:
             self._outage.failed(error)
 
