@@ -15,12 +15,13 @@ one of them as a lock kept by something every process of the deployment already 
 So, unlike Redis leases, nothing is renewed and nothing lapses late. A process looks at its own
 slots first (no round-trip to refuse an 11th stream it holds itself). While the lock holder fails
 (PostgreSQL down, the file unwritable), a stream is counted in its process only, logged once per
-outage, as with Redis: live updates keep working, the cap is looser for that time. After the
-PostgreSQL session is replaced, the process takes its streams' slots again; one another process
-took meanwhile is held by both until either stream ends.
+outage, as with Redis: live updates keep working, the cap is looser for that time. A lost
+PostgreSQL session is replaced at once while streams are open, and takes their slots back; a
+stream whose slot another process took meanwhile moves to a free slot or ends
+(:class:`PostgresStreamLeases`).
 
-A wanted session-level lock needs a session: behind a PgBouncer in transaction mode (which cannot
-carry ``LISTEN`` either), set ``TASKSTAR_REDIS_URL``.
+A session-level lock needs a session of its own: behind a PgBouncer in transaction mode (which
+cannot carry ``LISTEN`` either), set ``TASKSTAR_REDIS_URL``.
 
 Own code, not a library: the environment's lock packages (``filelock``, ``portalocker``,
 ``fasteners``) lock whole files, one per name; ten byte ranges of one file are ten lines of
