@@ -112,6 +112,10 @@ class SlotStreamLeases(StreamLeases):
         succeeds both times, so two streams must never pick the same slot."""
         if self._held[user_id] >= MAX_STREAMS_PER_USER:
             return []
+        return self._unheld_slots(user_id)
+
+    def _unheld_slots(self, user_id: UUID) -> list[int]:
+        """The user's slots no lease of this process holds, whatever its count."""
         taken = self._slotted.get(user_id, {})
         return [slot for slot in range(MAX_STREAMS_PER_USER) if slot not in taken]
 
@@ -233,7 +237,7 @@ class PostgresStreamLeases(SlotStreamLeases):
         for lease in leases:
             if slot_key(lease.user_id, lease.slot) not in taken:
                 continue
-            free = self._free_slots_beside(lease)
+            free = self._unheld_slots(lease.user_id)  # the lease counts already
             free_keys = [slot_key(lease.user_id, slot) for slot in free]
             position = (
                 await connection.fetchval(_LOCK_FIRST_FREE, free_keys, timeout=LOCK_TIMEOUT_SECONDS)
@@ -251,10 +255,6 @@ class PostgresStreamLeases(SlotStreamLeases):
                 "stream slots: %d of %d taken by other processes while the lock session was lost; %d streams ended",
                 len(taken), held, ended,
             )  # fmt: skip
-
-    def _free_slots_beside(self, lease: _SlotLease) -> list[int]:
-        taken = self._slotted.get(lease.user_id, {})
-        return [slot for slot in range(MAX_STREAMS_PER_USER) if slot not in taken]
 
     async def _lock_free_slot(self, user_id: UUID) -> _SlotLease | None:
         # Shielded: a lock taken but not recorded (the client left mid-statement) would hold its
